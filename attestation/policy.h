@@ -3,6 +3,7 @@
 // has a safe default, so an empty section accepts nothing it should not.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -63,5 +64,11 @@ struct Policy {
 // keys are errors too, so a typo never silently weakens a policy).
 Result<Policy> ParsePolicyToml(std::string_view toml, const std::filesystem::path& base_dir);
 Result<Policy> LoadPolicyFile(const std::filesystem::path& path);
+
+// Reads every certificate (PEM or DER, one or more per file) from policy.trusted_roots and
+// returns them as DER, ready for VerifyOptions::trusted_roots_der. NOT_FOUND
+// "file.not_found" for a missing file, CORRUPTION "attestation.malformed_certificate" for
+// one that holds no certificate.
+Result<std::vector<Bytes>> LoadTrustedRoots(const Policy& policy);
 
 }  // namespace fedtee::attestation
