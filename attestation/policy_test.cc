@@ -158,5 +158,23 @@ TEST(PolicyTest, LoadFileResolvesRootsNextToIt) {
   fs::remove_all(dir);
 }
 
+// The full example in docs/attestation.md is a valid policy.
+TEST(PolicyTest, DocumentedExampleParses) {
+  auto doc = ReadTextFile(std::filesystem::path(FEDTEE_SOURCE_DIR) / "docs/attestation.md");
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const std::string open = "```toml\n";
+  size_t begin = doc->find(open);
+  ASSERT_NE(begin, std::string::npos);
+  begin += open.size();
+  size_t end = doc->find("```", begin);
+  ASSERT_NE(end, std::string::npos);
+  auto p = ParsePolicyToml(doc->substr(begin, end - begin), "/etc/fedtee");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->platforms, std::vector<Platform>{Platform::kSim});
+  EXPECT_EQ(p->allowed_measurements.size(), 1u);
+  EXPECT_EQ(p->sim.min_tcb_svn, 1u);
+  EXPECT_EQ(p->snp.min_tcb.microcode, 115);
+}
+
 }  // namespace
 }  // namespace fedtee::attestation
