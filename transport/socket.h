@@ -12,6 +12,13 @@
 // so nothing is sent to it. Messages are queued only on connections whose handshake
 // succeeded (ZMQ_IMMEDIATE), so Send before then waits up to send_timeout.
 //
+// A ZAP refusal is final for that socket: when the server's ZAP handler says 400, libzmq
+// (4.3) ends the session and does NOT reconnect. After WaitConnected reports
+// "transport.auth_denied", make a new ClientSocket to try again (for example once the
+// coordinator has admitted this participant). A server without the pinned key may be
+// retried by libzmq but can never complete the handshake. Dropped TCP connections are
+// retried by libzmq on its own.
+//
 // Frames larger than SocketOptions::max_message_bytes are dropped by libzmq, which also
 // disconnects the sender (ZMQ_MAXMSGSIZE); send large payloads in chunks (chunker.h).
 //

@@ -10,7 +10,9 @@
 // 400 and a warning with the key; public keys are not secret.
 //
 // Admission is decided once per connection, at handshake time: Revoke stops new connections
-// of that key but does not cut one already established (close or ignore it above).
+// of that key but does not cut one already established (close or ignore it above). A client
+// refused once does not retry by itself (libzmq ends its session); after Allow it must
+// connect again with a new ClientSocket.
 //
 // IMPORTANT: libzmq admits every CURVE client when no handler is bound in the context, so a
 // ServerSocket requires a live ZapAuthenticator of its context (see socket.h). Only one

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "transport/curve_identity.h"
+#include "transport/poller.h"
 #include "transport/socket.h"
 #include "transport/zap_authenticator.h"
 
@@ -95,6 +96,13 @@ TEST_F(ZapSocketTest, PinnedHandshakeDeliversAuthenticatedPeerId) {
   EXPECT_EQ(zap_->denied_count(), 0u);
 
   ASSERT_TRUE(server_->Send(in->routing_id, {AsBytes("reply")}).ok());
+  Poller poller;
+  const size_t server_index = poller.Add(*server_);
+  const size_t client_index = poller.Add(client);
+  auto ready = poller.Wait(milliseconds(2000));
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(*ready, std::vector<size_t>{client_index});
+  EXPECT_NE(server_index, client_index);
   auto back = client.Receive(milliseconds(2000));
   ASSERT_TRUE(back.ok() && back->has_value());
   ASSERT_EQ((*back)->size(), 1u);
