@@ -24,6 +24,8 @@ inline constexpr char kCollateralInvalid[] = "attestation.collateral_invalid";  
 inline constexpr char kCollateralExpired[] = "attestation.collateral_expired";  // UNAUTHENTICATED
 inline constexpr char kQeIdentityMismatch[] = "attestation.qe_identity_mismatch";
 inline constexpr char kDeviceError[] = "attestation.device_error";  // IO_ERROR (attester side)
+inline constexpr char kFmspcMismatch[] = "attestation.fmspc_mismatch";  // UNAUTHENTICATED (TDX)
+inline constexpr char kMissingCollateral[] = "attestation.missing_collateral";  // NOT_FOUND (TDX)
 
 // validate: authentic, but the policy does not accept it (PERMISSION_DENIED).
 inline constexpr char kPolicyRejected[] = "policy.rejected";  // the Status reason of Validate
