@@ -18,7 +18,7 @@
 //   hpke.seq_overflow   OUT_OF_RANGE      the context has used all its sequence numbers
 //   hpke.bad_length     INVALID_ARGUMENT  an output span of the wrong size, an export length
 //                                         outside 1..8160
-//   hpke.info_too_long  INVALID_ARGUMENT  an exporter_context over ~1000 bytes (OpenSSL 3.0)
+//   hpke.bad_suite      INVALID_ARGUMENT  an AEAD id other than 1 or 2
 //   hpke.kdf / hpke.aead / hpke.keygen    INTERNAL  an OpenSSL failure (should not happen)
 //
 // Thread-safety: free functions are thread-safe. A context is not: use one from one thread

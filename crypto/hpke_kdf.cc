@@ -2,6 +2,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
+#include <openssl/params.h>
 
 #include <cstring>
 #include <optional>
@@ -13,7 +14,6 @@ namespace fedtee::crypto::internal {
 namespace {
 
 constexpr std::string_view kHpkeVersion = "HPKE-v1";
-constexpr size_t kMaxExpandInfo = 1024;  // OpenSSL 3.0's HKDF info buffer
 
 // The fetched HKDF implementation, shared by every call (EVP_KDF objects are immutable and
 // reference counted; fetching once avoids a provider lookup per key schedule).
@@ -91,10 +91,6 @@ Status HkdfExpand(ByteSpan prk, ByteSpan info, std::span<uint8_t> out) {
   if (out.empty() || out.size() > 255 * kHkdfSha256Size) {
     return Status::InvalidArgument("hpke.bad_length", "HKDF-Expand length must be 1.." +
                                                           std::to_string(255 * kHkdfSha256Size));
-  }
-  if (info.size() > kMaxExpandInfo) {
-    return Status::InvalidArgument("hpke.info_too_long",
-                                   "HKDF-Expand info is limited to 1024 bytes");
   }
   return RunHkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, {}, prk, info, out);
 }

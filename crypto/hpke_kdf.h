@@ -22,8 +22,7 @@ inline constexpr size_t kHkdfSha256Size = 32;  // Nh
 Status HkdfExtract(ByteSpan salt, ByteSpan ikm, std::span<uint8_t> prk);
 
 // OKM = HKDF-Expand(prk, info, out.size()). out.size() <= 255 * 32 (else INVALID_ARGUMENT
-// "hpke.bad_length"). OpenSSL 3.0 caps `info` at 1024 bytes (INVALID_ARGUMENT
-// "hpke.info_too_long" beyond that).
+// "hpke.bad_length").
 Status HkdfExpand(ByteSpan prk, ByteSpan info, std::span<uint8_t> out);
 
 // LabeledExtract(salt, label, ikm) = Extract(salt, "HPKE-v1" || suite_id || label || ikm).

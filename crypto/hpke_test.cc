@@ -516,6 +516,12 @@ TEST(Hpke, ExportAgreesAndSeparates) {
   EXPECT_EQ(s->ctx.Export({}, 0).status().reason(), "hpke.bad_length");
   EXPECT_EQ(s->ctx.Export({}, 8161).status().reason(), "hpke.bad_length");
   EXPECT_TRUE(s->ctx.Export({}, 8160).ok());
+  // Long exporter contexts work (no 1 KiB HKDF info cap) and agree on both sides.
+  Bytes long_ctx(4000, 0x61);
+  auto ls = s->ctx.Export(long_ctx, 32);
+  auto lr = o->Export(long_ctx, 32);
+  ASSERT_TRUE(ls.ok() && lr.ok()) << ls.status().ToString();
+  EXPECT_EQ(*ls, *lr);
 }
 
 TEST(Hpke, MovedContextKeepsWorking) {
