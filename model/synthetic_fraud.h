@@ -59,7 +59,7 @@ struct FraudOptions {
   // Relative weights of the merchant categories (kMerchantCategories order) in legitimate
   // spending; empty (or of the wrong size, or all zero) means the default mix
   // {25, 18, 10, 20, 5, 7, 10, 5}.
-  std::vector<double> category_mix;
+  std::vector<double> category_mix = {};
   // Share of legitimate transactions made abroad, clamped to [0, 1].
   double foreign_rate = 0.03;
   // Share of legitimate transactions with the card present (where the category allows
