@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <set>
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -47,7 +47,9 @@ TEST(ChallengeBookTest, Refusals) {
       s = book.Consume(challenge);
     }
     EXPECT_EQ(s.reason(), c.want) << c.name << ": " << s.ToString();
-    if (!c.want.empty()) EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << c.name;
+    if (!c.want.empty()) {
+      EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << c.name;
+    }
   }
 }
 

@@ -493,4 +493,52 @@ Result<CertPtr> IssueCert(EVP_PKEY* subject_key, const CertSpec& spec, const X50
   return BuildCert(subject_key, spec, issuer, issuer_key);
 }
 
+Result<CrlPtr> MakeCrl(const X509* issuer, EVP_PKEY* issuer_key,
+                       const std::vector<uint64_t>& revoked_serials, int64_t this_update,
+                       int64_t next_update) {
+  if (issuer == nullptr || issuer_key == nullptr || next_update < this_update) {
+    return Status::InvalidArgument("attestation.bad_cert_spec",
+                                   "a CRL needs an issuer, its key and this <= next update");
+  }
+  CrlPtr crl = AdoptCrl(X509_CRL_new());
+  if (!crl) return LibraryFailure("X509_CRL_new");
+  using TimePtr = std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)>;
+  TimePtr last(ASN1_TIME_set(nullptr, static_cast<time_t>(this_update)), &ASN1_TIME_free);
+  TimePtr next(ASN1_TIME_set(nullptr, static_cast<time_t>(next_update)), &ASN1_TIME_free);
+  if (!last || !next || X509_CRL_set_version(crl.get(), 1) != 1 ||
+      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer)) != 1 ||
+      X509_CRL_set1_lastUpdate(crl.get(), last.get()) != 1 ||
+      X509_CRL_set1_nextUpdate(crl.get(), next.get()) != 1) {
+    return LibraryFailure("filling in the CRL");
+  }
+  for (uint64_t serial : revoked_serials) {
+    X509_REVOKED* entry = X509_REVOKED_new();
+    ASN1_INTEGER* number = ASN1_INTEGER_new();
+    bool ok = entry != nullptr && number != nullptr &&
+              ASN1_INTEGER_set_uint64(number, serial) == 1 &&
+              X509_REVOKED_set_serialNumber(entry, number) == 1 &&
+              X509_REVOKED_set_revocationDate(entry, last.get()) == 1 &&
+              X509_CRL_add0_revoked(crl.get(), entry) == 1;
+    ASN1_INTEGER_free(number);
+    if (!ok) {
+      X509_REVOKED_free(entry);
+      return LibraryFailure("adding a revoked serial");
+    }
+  }
+  if (X509_CRL_sort(crl.get()) != 1 || X509_CRL_sign(crl.get(), issuer_key, EVP_sha384()) <= 0) {
+    return LibraryFailure("signing the CRL");
+  }
+  return crl;
+}
+
+Result<uint64_t> SerialNumber(const X509* cert) {
+  uint64_t out = 0;
+  if (cert == nullptr ||
+      ASN1_INTEGER_get_uint64(&out, X509_get0_serialNumber(cert)) != 1) {
+    DrainOpensslErrors();
+    return Malformed("certificate serial number does not fit in 64 bits");
+  }
+  return out;
+}
+
 }  // namespace fedtee::attestation::x509

@@ -136,4 +136,12 @@ Result<CertPtr> MakeSelfSignedCert(EVP_PKEY* key, const CertSpec& spec);
 Result<CertPtr> IssueCert(EVP_PKEY* subject_key, const CertSpec& spec, const X509* issuer,
                           EVP_PKEY* issuer_key);
 
+// A CRL issued and signed (SHA-384) by `issuer_key` / `issuer`, listing `revoked_serials`,
+// valid from `this_update` to `next_update` (Unix seconds). For tests and the simulated CA.
+Result<CrlPtr> MakeCrl(const X509* issuer, EVP_PKEY* issuer_key,
+                       const std::vector<uint64_t>& revoked_serials, int64_t this_update,
+                       int64_t next_update);
+// The certificate's serial number when it fits in 64 bits.
+Result<uint64_t> SerialNumber(const X509* cert);
+
 }  // namespace fedtee::attestation::x509

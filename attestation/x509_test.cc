@@ -108,6 +108,42 @@ TEST(X509Test, ChainVerdicts) {
   EXPECT_TRUE(VerifyChain(expired.cert, {}, {root.cert}, kNow - 5 * kDay).ok());
 }
 
+TEST(X509Test, Revocation) {
+  Ca root = MakeRoot("root");
+  Ca inter = Issue(root, "intermediate", /*is_ca=*/true);
+  Ca leaf = Issue(inter, "leaf");
+  Ca other = Issue(inter, "other leaf");
+  const uint64_t leaf_serial = SerialNumber(leaf.cert.get()).value();
+  const uint64_t inter_serial = SerialNumber(inter.cert.get()).value();
+  auto crl = [](const Ca& ca, std::vector<uint64_t> serials, int64_t from = kNow - kDay,
+                int64_t to = kNow + kDay) {
+    return MakeCrl(ca.cert.get(), ca.key.get(), serials, from, to).value();
+  };
+  struct Case {
+    std::string name;
+    CertPtr leaf;
+    std::vector<CrlPtr> crls;
+    std::string want;
+  } cases[] = {
+      {"leaf revoked", leaf.cert, {crl(inter, {leaf_serial})}, errors::kCertRevoked},
+      {"another leaf revoked", other.cert, {crl(inter, {leaf_serial})}, ""},
+      {"intermediate revoked by the root", leaf.cert, {crl(root, {inter_serial})},
+       errors::kCertRevoked},
+      {"both CRLs, nothing revoked", leaf.cert, {crl(root, {}), crl(inter, {})}, ""},
+      {"CRL expired", leaf.cert, {crl(inter, {}, kNow - 10 * kDay, kNow - kDay)},
+       errors::kCollateralExpired},
+      {"CRL signed by the wrong key", leaf.cert,
+       {MakeCrl(inter.cert.get(), other.key.get(), {}, kNow - kDay, kNow + kDay).value()},
+       errors::kCollateralInvalid},
+  };
+  for (const Case& c : cases) {
+    Status s = VerifyChain(c.leaf, {inter.cert}, {root.cert}, kNow, c.crls);
+    EXPECT_EQ(s.reason(), c.want) << c.name << ": " << s.ToString();
+  }
+  // Garbage is not a CRL.
+  EXPECT_EQ(ParseCrls(AsBytes("junk")).status().reason(), errors::kMalformedCertificate);
+}
+
 TEST(X509Test, SignAndVerify) {
   KeyPtr key = GenerateEcP384Key().value();
   Bytes data = ToBytes("report bytes");
