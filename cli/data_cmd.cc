@@ -15,8 +15,7 @@
 #include "model/random.h"
 #include "model/split.h"
 #include "model/standardizer.h"
-#include "participant/local_data.h"
-#include "participant/scaler_file.h"
+#include "participant/data_files.h"
 
 namespace fedtee::cli {
 namespace {
@@ -82,8 +81,8 @@ int Split(const SplitArgs& a) {
   if (!data.ok()) return Fail("data split: reading " + a.input, data.status());
   auto tt = model::TrainTestSplit(*data, a.test_fraction, a.seed);
   if (!tt.ok()) return Fail("data split: held-out test set", tt.status());
-  auto sites = model::PartitionNonIid(tt->train, a.sites, a.alpha,
-                                      model::Rng::DeriveSeed(a.seed, 1));
+  auto sites =
+      model::PartitionNonIid(tt->train, a.sites, a.alpha, model::Rng::DeriveSeed(a.seed, 1));
   if (!sites.ok()) return Fail("data split: partitioning across sites", sites.status());
   auto standardizer = model::Standardizer::Fit(tt->train);
   if (!standardizer.ok()) return Fail("data split: scaler", standardizer.status());
@@ -91,8 +90,8 @@ int Split(const SplitArgs& a) {
   std::error_code ec;
   std::filesystem::create_directories(a.out, ec);
   if (ec) {
-    return Fail("data split", Status::IOError("file.write", "creating " + a.out + ": " +
-                                                                 ec.message()));
+    return Fail("data split",
+                Status::IOError("file.write", "creating " + a.out + ": " + ec.message()));
   }
   const std::filesystem::path out(a.out);
   for (size_t k = 0; k < sites->size(); ++k) {
@@ -141,9 +140,10 @@ void AddDataCommands(CLI::App& app, int* exit_code) {
       "demo shortcut standing for a normalisation the sites agree on; real sites never pool\n"
       "their data to compute one.");
   split->add_option("--input", args->input, "Labelled CSV to split")->required();
-  split->add_option("--format", args->format,
-                    "sklearn (scikit-learn's bundled CSVs, label last) or csv (header row, "
-                    "label in the --label column)")
+  split
+      ->add_option("--format", args->format,
+                   "sklearn (scikit-learn's bundled CSVs, label last) or csv (header row, "
+                   "label in the --label column)")
       ->check(CLI::IsMember({"sklearn", "csv"}))
       ->capture_default_str();
   split->add_option("--label", args->label, "Label column name for --format csv")

@@ -29,15 +29,15 @@ Result<RollbackGuard> RollbackGuard::Open(const std::filesystem::path& state_fil
   return guard;
 }
 
-Status RollbackGuard::CheckClaim(uint64_t last_committed_round,
-                                 const std::string& log_head) const {
+Status RollbackGuard::CheckClaim(uint64_t last_committed_round, const std::string& log_head) const {
   if (last_committed_round < round_) {
-    return Status::PermissionDenied(
-        "coordinator.rollback",
-        "the coordinator claims its last committed round is " +
-            std::to_string(last_committed_round) + ", but this site already verified a receipt "
-            "for round " + std::to_string(round_) + " (log head " + head_ +
-            "): its state was rolled back or replaced");
+    return Status::PermissionDenied("coordinator.rollback",
+                                    "the coordinator claims its last committed round is " +
+                                        std::to_string(last_committed_round) +
+                                        ", but this site already verified a receipt "
+                                        "for round " +
+                                        std::to_string(round_) + " (log head " + head_ +
+                                        "): its state was rolled back or replaced");
   }
   if (last_committed_round == round_ && round_ > 0 && !log_head.empty() && !head_.empty() &&
       log_head != head_) {
@@ -53,9 +53,9 @@ Status RollbackGuard::Record(uint64_t round, const std::string& log_head,
   if (round < round_) return Status::Ok();
   if (round == round_ && round_ > 0) {
     if (log_head != head_) {
-      return Status::PermissionDenied("coordinator.fork",
-                                      "round " + std::to_string(round) + " has log head " +
-                                          log_head + ", but this site verified " + head_);
+      return Status::PermissionDenied("coordinator.fork", "round " + std::to_string(round) +
+                                                              " has log head " + log_head +
+                                                              ", but this site verified " + head_);
     }
     return Status::Ok();
   }

@@ -1,10 +1,11 @@
 #include "participant/site_config.h"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <cmath>
 #include <functional>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "base/file.h"
 #include "transport/curve_identity.h"
@@ -47,8 +48,9 @@ Result<double> ParseDouble(std::string_view key, const std::string& text) {
 }
 
 // Builds a setter for the u64 field `field` with an inclusive range.
-std::function<Status(SiteConfig&, const std::string&)> U64Setter(
-    const char* key, uint64_t lo, uint64_t hi, uint64_t& (*field)(SiteConfig&)) {
+std::function<Status(SiteConfig&, const std::string&)> U64Setter(const char* key, uint64_t lo,
+                                                                 uint64_t hi,
+                                                                 uint64_t& (*field)(SiteConfig&)) {
   return [key, lo, hi, field](SiteConfig& c, const std::string& text) -> Status {
     FEDTEE_ASSIGN_OR_RETURN(uint64_t v, ParseU64(key, text));
     if (v < lo || v > hi) {
@@ -206,8 +208,7 @@ Status SetFromNode(SiteConfig& config, std::string_view key, const toml::node& n
                    const std::filesystem::path& base_dir) {
   const KeyDef* def = FindDef(key);
   if (def == nullptr) {
-    return Status::InvalidArgument("config.unknown_key",
-                                   "unknown key '" + std::string(key) + "'");
+    return Status::InvalidArgument("config.unknown_key", "unknown key '" + std::string(key) + "'");
   }
   FEDTEE_ASSIGN_OR_RETURN(std::string text, NodeText(key, node));
   if (def->kind == Kind::kPath && !text.empty()) {
@@ -231,8 +232,7 @@ const std::vector<SiteConfigKey>& SiteConfigKeys() {
 Status SetSiteConfigValue(SiteConfig& config, std::string_view key, const std::string& value) {
   const KeyDef* def = FindDef(key);
   if (def == nullptr) {
-    return Status::InvalidArgument("config.unknown_key",
-                                   "unknown key '" + std::string(key) + "'");
+    return Status::InvalidArgument("config.unknown_key", "unknown key '" + std::string(key) + "'");
   }
   return def->set(config, value);
 }
@@ -243,10 +243,10 @@ Status ParseSiteConfigToml(std::string_view text, const std::filesystem::path& b
   try {
     table = toml::parse(text);
   } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(
-        "config.invalid_file", "line " + std::to_string(e.source().begin.line) + ", column " +
-                                   std::to_string(e.source().begin.column) + ": " +
-                                   std::string(e.description()));
+    return Status::InvalidArgument("config.invalid_file",
+                                   "line " + std::to_string(e.source().begin.line) + ", column " +
+                                       std::to_string(e.source().begin.column) + ": " +
+                                       std::string(e.description()));
   }
   for (const auto& [k, node] : table) {
     std::string key(k.str());
@@ -254,8 +254,8 @@ Status ParseSiteConfigToml(std::string_view text, const std::filesystem::path& b
       const toml::table* data = node.as_table();
       if (data == nullptr) return BadValue("data", "must be a table ([data])");
       for (const auto& [dk, dnode] : *data) {
-        FEDTEE_RETURN_IF_ERROR(SetFromNode(config, "data." + std::string(dk.str()), dnode,
-                                           base_dir));
+        FEDTEE_RETURN_IF_ERROR(
+            SetFromNode(config, "data." + std::string(dk.str()), dnode, base_dir));
       }
       continue;
     }
@@ -274,15 +274,14 @@ Status LoadSiteConfigFile(const std::filesystem::path& path, SiteConfig& config)
 
 Status FinalizeSiteConfig(SiteConfig& config) {
   auto missing = [](const char* key) {
-    return Status::InvalidArgument("config.missing_key",
-                                   std::string("missing required key '") + key + "' (flag " +
-                                       FlagFor(key) + ")");
+    return Status::InvalidArgument("config.missing_key", std::string("missing required key '") +
+                                                             key + "' (flag " + FlagFor(key) + ")");
   };
   if (config.participant_id.empty()) return missing("participant_id");
   if (config.coordinator.empty()) return missing("coordinator");
   if (!config.coordinator_key.empty() && !config.coordinator_key_file.empty()) {
-    return Status::InvalidArgument(
-        "config.conflict", "give coordinator_key or coordinator_key_file, not both");
+    return Status::InvalidArgument("config.conflict",
+                                   "give coordinator_key or coordinator_key_file, not both");
   }
   if (config.coordinator_key.empty() && config.coordinator_key_file.empty()) {
     return missing("coordinator_key");

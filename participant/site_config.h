@@ -67,11 +67,11 @@ struct DataConfig {
 
 struct SiteConfig {
   std::string participant_id;
-  std::string coordinator;           // "tcp://host:port"
-  std::string coordinator_key;       // Z85 public key (inline)
+  std::string coordinator;                     // "tcp://host:port"
+  std::string coordinator_key;                 // Z85 public key (inline)
   std::filesystem::path coordinator_key_file;  // or read from this file
-  std::filesystem::path identity;    // CURVE secret file (`fedtee identity new`)
-  std::filesystem::path policy;      // attestation policy TOML
+  std::filesystem::path identity;              // CURVE secret file (`fedtee identity new`)
+  std::filesystem::path policy;                // attestation policy TOML
   std::filesystem::path state_file;  // rollback-protection state; default next to identity
   uint64_t chunk_bytes = uint64_t{1} << 20;
   uint64_t heartbeat_ms = 1000;

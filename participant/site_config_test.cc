@@ -11,7 +11,8 @@ std::string ValidToml() {
   return std::string(R"(
 participant_id = "hospital-1"
 coordinator = "tcp://127.0.0.1:7000"
-coordinator_key = ")") + kKey + R"("
+coordinator_key = ")") +
+         kKey + R"("
 identity = "keys/hospital-1.secret"
 policy = "policy.toml"
 max_rounds = 3
