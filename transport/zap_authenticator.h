@@ -61,6 +61,12 @@ class ZapAuthenticator {
   void Allow(const std::string& domain, const std::string& key, const std::string& id);
   // Stops admitting `key` in `domain` from the next handshake on.
   void Revoke(const std::string& domain, const std::string& key);
+  // Admits every CURVE client in `domain` as `id` (keys listed with Allow keep their own
+  // ids). Only for endpoints whose peers are authenticated otherwise: the coordinator's
+  // aggregator endpoint, where nothing is trusted before the aggregator's evidence binds
+  // the key of the connection (docs/protocol.md). Messages still carry the client's key.
+  void AllowAnyKey(const std::string& domain, const std::string& id);
+
   // The participant id `key` would be admitted as in `domain`, or "" if none.
   std::string IsAllowed(const std::string& domain, const std::string& key) const;
 
@@ -85,6 +91,7 @@ class ZapAuthenticator {
 
   mutable std::mutex mu_;
   std::map<std::string, std::map<std::string, std::string>> allowed_;  // guarded by mu_
+  std::map<std::string, std::string> open_domains_;  // domain -> id; guarded by mu_
 
   std::atomic<uint64_t> denied_{0};
   std::atomic<uint64_t> admitted_{0};
