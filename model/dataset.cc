@@ -44,16 +44,15 @@ Result<CsvRows> ReadCsvRows(const std::filesystem::path& path) {
   int error = csv_error(&parser);
   csv_free(&parser);
   if (parsed != text.size() || fini != 0) {
-    return Status::Corruption("dataset.csv_syntax",
-                              path.string() + ": " + csv_strerror(error) + " near record " +
-                                  std::to_string(collector.rows.size() + 1));
+    return Status::Corruption("dataset.csv_syntax", path.string() + ": " + csv_strerror(error) +
+                                                        " near record " +
+                                                        std::to_string(collector.rows.size() + 1));
   }
   return std::move(collector.rows);
 }
 
 std::string Where(const std::filesystem::path& path, size_t record, size_t column) {
-  return path.string() + " record " + std::to_string(record) + " column " +
-         std::to_string(column);
+  return path.string() + " record " + std::to_string(record) + " column " + std::to_string(column);
 }
 
 // Parses a finite float; accepts a leading '+', which std::from_chars does not.
@@ -99,9 +98,8 @@ Status ReadFeatures(const std::filesystem::path& path, const CsvRows& rows, size
     for (size_t c = 0; c < columns; ++c) {
       if (c == label_col) continue;
       if (!ParseFloat(row[c], &values[r * f + k])) {
-        return Status::Corruption("dataset.non_numeric",
-                                  Where(path, first + r + 1, c + 1) + ": '" + row[c] +
-                                      "' is not a finite number");
+        return Status::Corruption("dataset.non_numeric", Where(path, first + r + 1, c + 1) + ": '" +
+                                                             row[c] + "' is not a finite number");
       }
       ++k;
     }
@@ -124,11 +122,15 @@ std::vector<int64_t> Dataset::ClassCounts() const {
 
 Status Dataset::Validate() const {
   auto bad = [](std::string m) { return Status::InvalidArgument("dataset.inconsistent", m); };
-  if (y.size() != x.rows()) return bad("x has " + std::to_string(x.rows()) + " rows, y " + std::to_string(y.size()));
+  if (y.size() != x.rows())
+    return bad("x has " + std::to_string(x.rows()) + " rows, y " + std::to_string(y.size()));
   if (num_classes < 1) return bad("num_classes must be >= 1");
-  if (static_cast<int>(class_names.size()) != num_classes) return bad("class_names size differs from num_classes");
-  if (static_cast<Eigen::Index>(feature_names.size()) != x.cols()) return bad("feature_names size differs from x.cols()");
-  if (y.size() > 0 && (y.minCoeff() < 0 || y.maxCoeff() >= num_classes)) return bad("a label is outside [0, num_classes)");
+  if (static_cast<int>(class_names.size()) != num_classes)
+    return bad("class_names size differs from num_classes");
+  if (static_cast<Eigen::Index>(feature_names.size()) != x.cols())
+    return bad("feature_names size differs from x.cols()");
+  if (y.size() > 0 && (y.minCoeff() < 0 || y.maxCoeff() >= num_classes))
+    return bad("a label is outside [0, num_classes)");
   return Status::Ok();
 }
 
@@ -148,12 +150,13 @@ Result<Dataset> LoadSklearnCsv(const std::filesystem::path& path) {
   if (rows.empty()) return Status::Corruption("dataset.empty", path.string() + " is empty");
   const auto& header = rows[0];
   int64_t n_samples = 0, n_features = 0;
-  if (header.size() < 4 || !ParseInt(header[0], &n_samples) ||
-      !ParseInt(header[1], &n_features) || n_samples < 0 || n_features < 1) {
+  if (header.size() < 4 || !ParseInt(header[0], &n_samples) || !ParseInt(header[1], &n_features) ||
+      n_samples < 0 || n_features < 1) {
     return Status::Corruption("dataset.bad_header",
-                              path.string() + ": first line must be "
-                                              "'n_samples,n_features,class names...' with at "
-                                              "least two classes");
+                              path.string() +
+                                  ": first line must be "
+                                  "'n_samples,n_features,class names...' with at "
+                                  "least two classes");
   }
   Dataset data;
   data.class_names.assign(header.begin() + 2, header.end());
@@ -172,10 +175,9 @@ Result<Dataset> LoadSklearnCsv(const std::filesystem::path& path) {
   for (size_t i = 0; i < labels.size(); ++i) {
     int64_t label = -1;
     if (!ParseInt(labels[i], &label) || label < 0 || label >= data.num_classes) {
-      return Status::Corruption("dataset.bad_label",
-                                Where(path, i + 2, columns) + ": label '" + labels[i] +
-                                    "' is not an integer in [0, " +
-                                    std::to_string(data.num_classes) + ")");
+      return Status::Corruption("dataset.bad_label", Where(path, i + 2, columns) + ": label '" +
+                                                         labels[i] + "' is not an integer in [0, " +
+                                                         std::to_string(data.num_classes) + ")");
     }
     data.y[static_cast<Eigen::Index>(i)] = static_cast<int>(label);
   }
@@ -189,13 +191,13 @@ Result<Dataset> LoadCsv(const std::filesystem::path& path, int label_column, boo
     return Status::Corruption("dataset.empty", path.string() + " has no data rows");
   }
   const size_t columns = rows[0].size();
-  const int64_t label_col = label_column < 0 ? static_cast<int64_t>(columns) + label_column
-                                             : label_column;
+  const int64_t label_col =
+      label_column < 0 ? static_cast<int64_t>(columns) + label_column : label_column;
   if (columns < 2 || label_col < 0 || label_col >= static_cast<int64_t>(columns)) {
     return Status::Corruption("dataset.bad_header",
                               path.string() + " has " + std::to_string(columns) +
-                                  " columns; need a label column " +
-                                  std::to_string(label_column) + " and at least one feature");
+                                  " columns; need a label column " + std::to_string(label_column) +
+                                  " and at least one feature");
   }
   Dataset data;
   if (has_header) {
@@ -206,8 +208,8 @@ Result<Dataset> LoadCsv(const std::filesystem::path& path, int label_column, boo
     data.feature_names = DefaultFeatureNames(static_cast<int>(columns) - 1);
   }
   std::vector<std::string> labels;
-  FEDTEE_RETURN_IF_ERROR(ReadFeatures(path, rows, first, columns, static_cast<size_t>(label_col),
-                                      &data, &labels));
+  FEDTEE_RETURN_IF_ERROR(
+      ReadFeatures(path, rows, first, columns, static_cast<size_t>(label_col), &data, &labels));
   const Eigen::Index n = static_cast<Eigen::Index>(labels.size());
   data.y.resize(n);
   constexpr int64_t kMaxIntegerClasses = 1000;

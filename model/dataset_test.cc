@@ -17,7 +17,8 @@ constexpr const char* kBreastCancer =
 class CsvTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("fedtee_csv_test_" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("fedtee_csv_test_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -33,7 +34,8 @@ class CsvTest : public ::testing::Test {
 };
 
 TEST_F(CsvTest, SklearnFormat) {
-  Result<Dataset> d = LoadSklearnCsv(Write("ok.csv", "3,2,neg,pos\n1.5,-2,0\n\"3e2\",+4,1\r\n 5 ,6,1\n"));
+  Result<Dataset> d =
+      LoadSklearnCsv(Write("ok.csv", "3,2,neg,pos\n1.5,-2,0\n\"3e2\",+4,1\r\n 5 ,6,1\n"));
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->size(), 3);
   EXPECT_EQ(d->num_features(), 2);

@@ -38,9 +38,9 @@ Result<EvalResult> Evaluate(const ModelSpec& spec, const ModelParams& params, co
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   r.pr_auc = r.roc_auc = r.recall_at_precision = r.precision = r.recall = r.f1 = kNaN;
   if (binary) {
-    const BinaryMetrics m = ComputeBinaryMetrics(
-        scores, std::span<const int>(data.y.data(), static_cast<size_t>(n)), 0.5,
-        kRecallAtPrecisionTarget);
+    const BinaryMetrics m =
+        ComputeBinaryMetrics(scores, std::span<const int>(data.y.data(), static_cast<size_t>(n)),
+                             0.5, kRecallAtPrecisionTarget);
     r.has_binary_metrics = true;
     r.pr_auc = m.pr_auc;
     r.roc_auc = m.roc_auc;

@@ -36,7 +36,7 @@ BinaryMetrics ComputeBinaryMetrics(std::span<const float> scores, std::span<cons
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-  double ctp = 0, cfp = 0;         // cumulative counts at the current threshold
+  double ctp = 0, cfp = 0;  // cumulative counts at the current threshold
   double prev_recall = 0, prev_fpr = 0, prev_tpr = 0;
   double ap = 0, auc = 0, best_recall = 0;
   for (size_t i = 0; i < n;) {

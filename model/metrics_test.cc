@@ -55,7 +55,8 @@ TEST(BinaryMetricsTest, PerfectAndUndefined) {
 
 TEST(BinaryMetricsTest, AgreesWithScikitLearnWhenAvailable) {
   if (std::system("/usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1") != 0) {
-    GTEST_SKIP() << "/usr/bin/python3 with scikit-learn not available (apt install python3-sklearn)";
+    GTEST_SKIP()
+        << "/usr/bin/python3 with scikit-learn not available (apt install python3-sklearn)";
   }
   // 200 pseudo-random scores with ties (rounded to 2 decimals) and labels.
   std::vector<float> scores;
@@ -76,7 +77,9 @@ TEST(BinaryMetricsTest, AgreesWithScikitLearnWhenAvailable) {
   std::string cmd =
       "/usr/bin/python3 -c \"import numpy as np; from sklearn.metrics import "
       "average_precision_score as ap, roc_auc_score as auc; "
-      "s=np.array([" + py_scores + "],dtype=np.float32); y=np.array([" + py_labels + "]); "
+      "s=np.array([" +
+      py_scores + "],dtype=np.float32); y=np.array([" + py_labels +
+      "]); "
       "print(repr(ap(y,s)), repr(auc(y,s)))\"";
   FILE* pipe = popen(cmd.c_str(), "r");
   ASSERT_NE(pipe, nullptr);

@@ -45,8 +45,8 @@ Eigen::MatrixXf Forward(const ModelParams& params, const Eigen::Ref<const Eigen:
 }
 
 // Row-wise softmax of `logits` into `probs`; returns sum over rows of -log p[label].
-double SoftmaxCrossEntropy(const Eigen::MatrixXf& logits, const Eigen::Ref<const Eigen::VectorXi>& y,
-                           Eigen::MatrixXf* probs) {
+double SoftmaxCrossEntropy(const Eigen::MatrixXf& logits,
+                           const Eigen::Ref<const Eigen::VectorXi>& y, Eigen::MatrixXf* probs) {
   const Eigen::VectorXf max = logits.rowwise().maxCoeff();
   Eigen::MatrixXf e = (logits.colwise() - max).array().exp().matrix();
   const Eigen::VectorXf sum = e.rowwise().sum();
@@ -62,7 +62,8 @@ double SoftmaxCrossEntropy(const Eigen::MatrixXf& logits, const Eigen::Ref<const
 
 std::vector<std::pair<std::string, std::vector<int64_t>>> ExpectedLayout(const ModelSpec& spec) {
   std::vector<int> widths = {spec.num_features};
-  if (spec.kind == ModelKind::kMlp) widths.insert(widths.end(), spec.hidden.begin(), spec.hidden.end());
+  if (spec.kind == ModelKind::kMlp)
+    widths.insert(widths.end(), spec.hidden.begin(), spec.hidden.end());
   widths.push_back(spec.num_classes);
   std::vector<std::pair<std::string, std::vector<int64_t>>> layout;
   const std::vector<std::string> names = LayerNames(spec);
@@ -107,9 +108,9 @@ Status CheckCompatible(const ModelSpec& spec, const ModelParams& params, const D
   if (data.size() == 0) return Status::InvalidArgument("model.empty_dataset", "no examples");
   if (data.y.size() != data.x.rows() || data.y.minCoeff() < 0 ||
       data.y.maxCoeff() >= spec.num_classes) {
-    return Status::InvalidArgument("model.bad_label",
-                                   "labels must be in [0, " + std::to_string(spec.num_classes) +
-                                       ") with one per row");
+    return Status::InvalidArgument(
+        "model.bad_label",
+        "labels must be in [0, " + std::to_string(spec.num_classes) + ") with one per row");
   }
   return Status::Ok();
 }
@@ -123,7 +124,8 @@ double LossAndGradient(const ModelSpec& spec, const ModelParams& params,
   std::vector<Eigen::MatrixXf> hidden;
   const Eigen::MatrixXf logits = Forward(params, x, grad ? &hidden : nullptr);
   Eigen::MatrixXf probs;
-  double loss = SoftmaxCrossEntropy(logits, y, grad ? &probs : nullptr) / static_cast<double>(batch);
+  double loss =
+      SoftmaxCrossEntropy(logits, y, grad ? &probs : nullptr) / static_cast<double>(batch);
 
   if (grad) {
     if (!grad->SameLayout(params)) *grad = params.Filled(0.0f);
@@ -162,8 +164,8 @@ double LossAndGradient(const ModelSpec& spec, const ModelParams& params,
   if (reg.fedprox_mu > 0 && reg.anchor != nullptr) {
     for (size_t i = 0; i < params.size(); ++i) {
       const Eigen::Index n = static_cast<Eigen::Index>(params[i].data.size());
-      const Eigen::ArrayXf diff = ConstArrayMap(params[i].data.data(), n) -
-                                  ConstArrayMap((*reg.anchor)[i].data.data(), n);
+      const Eigen::ArrayXf diff =
+          ConstArrayMap(params[i].data.data(), n) - ConstArrayMap((*reg.anchor)[i].data.data(), n);
       loss += 0.5 * reg.fedprox_mu * diff.cast<double>().square().sum();
       if (grad) ArrayMap(grad->mutable_data(i).data(), n) += reg.fedprox_mu * diff;
     }

@@ -17,9 +17,9 @@ namespace fedtee::model {
 
 // Extra terms of the training objective.
 struct Regularization {
-  float l2 = 0;                          // l2/2 * sum ||W||^2 over weight matrices
-  float fedprox_mu = 0;                  // mu/2 * ||w - anchor||^2 over all parameters
-  const ModelParams* anchor = nullptr;   // the global model; required when fedprox_mu > 0
+  float l2 = 0;                         // l2/2 * sum ||W||^2 over weight matrices
+  float fedprox_mu = 0;                 // mu/2 * ||w - anchor||^2 over all parameters
+  const ModelParams* anchor = nullptr;  // the global model; required when fedprox_mu > 0
 };
 
 // The layer names of `spec` in order: {"linear"} or {"fc1", "fc2"[, "fc3"]}.

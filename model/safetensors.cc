@@ -30,7 +30,8 @@ struct Entry {
 
 Result<uint64_t> ToOffset(const nlohmann::json& v, const std::string& name) {
   if (!v.is_number_unsigned()) {
-    return Corrupt("safetensors.bad_offsets", "tensor '" + name + "': offsets must be unsigned integers");
+    return Corrupt("safetensors.bad_offsets",
+                   "tensor '" + name + "': offsets must be unsigned integers");
   }
   return v.get<uint64_t>();
 }
@@ -71,7 +72,8 @@ Result<Entry> ParseEntry(const std::string& name, const nlohmann::json& value) {
   }
   const auto& offsets = value["data_offsets"];
   if (!offsets.is_array() || offsets.size() != 2) {
-    return Corrupt("safetensors.bad_offsets", "tensor '" + name + "': data_offsets must be [begin, end]");
+    return Corrupt("safetensors.bad_offsets",
+                   "tensor '" + name + "': data_offsets must be [begin, end]");
   }
   FEDTEE_ASSIGN_OR_RETURN(e.begin, ToOffset(offsets[0], name));
   FEDTEE_ASSIGN_OR_RETURN(e.end, ToOffset(offsets[1], name));
@@ -81,10 +83,10 @@ Result<Entry> ParseEntry(const std::string& name, const nlohmann::json& value) {
                                                   std::to_string(e.end));
   }
   if (numel > (e.end - e.begin) / sizeof(float) || numel * sizeof(float) != e.end - e.begin) {
-    return Corrupt("safetensors.shape_mismatch",
-                   "tensor '" + name + "': shape holds " + std::to_string(numel) +
-                       " values but the offsets span " + std::to_string(e.end - e.begin) +
-                       " bytes");
+    return Corrupt("safetensors.shape_mismatch", "tensor '" + name + "': shape holds " +
+                                                     std::to_string(numel) +
+                                                     " values but the offsets span " +
+                                                     std::to_string(e.end - e.begin) + " bytes");
   }
   return e;
 }
@@ -110,7 +112,8 @@ Result<nlohmann::json> ParseHeaderJson(std::string_view text) {
   if (!duplicate.empty()) {
     return Corrupt("safetensors.duplicate_name", "tensor '" + duplicate + "' appears twice");
   }
-  if (!header.is_object()) return Corrupt("safetensors.bad_header", "the header must be a JSON object");
+  if (!header.is_object())
+    return Corrupt("safetensors.bad_header", "the header must be a JSON object");
   return header;
 }
 
@@ -120,7 +123,8 @@ Status ParseMetadata(const nlohmann::json& value, SafetensorsMetadata* metadata)
   }
   for (const auto& [k, v] : value.items()) {
     if (!v.is_string()) {
-      return Corrupt("safetensors.bad_metadata", "__metadata__ value of '" + k + "' is not a string");
+      return Corrupt("safetensors.bad_metadata",
+                     "__metadata__ value of '" + k + "' is not a string");
     }
     if (metadata) (*metadata)[k] = v.get<std::string>();
   }
@@ -139,7 +143,8 @@ Bytes SerializeSafetensors(const ModelParams& params, const SafetensorsMetadata&
   uint64_t offset = 0;
   for (const Tensor& t : params.tensors()) {
     uint64_t bytes = t.data.size() * sizeof(float);
-    header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
+    header[t.name] = {
+        {"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string text = header.dump();
@@ -155,6 +160,7 @@ Bytes SerializeSafetensors(const ModelParams& params, const SafetensorsMetadata&
   out.resize(data_start + offset);
   uint8_t* dst = out.data() + data_start;
   for (const Tensor& t : params.tensors()) {
+    if (t.data.empty()) continue;  // memcpy from a null pointer is undefined even for 0 bytes
     std::memcpy(dst, t.data.data(), t.data.size() * sizeof(float));
     dst += t.data.size() * sizeof(float);
   }
@@ -170,14 +176,13 @@ Result<ModelParams> ParseSafetensors(ByteSpan bytes, SafetensorsMetadata* metada
   uint64_t n = 0;
   for (int i = 0; i < 8; ++i) n |= uint64_t{bytes[i]} << (8 * i);
   if (n > kMaxSafetensorsHeaderBytes) {
-    return Corrupt("safetensors.header_too_large",
-                   "header length " + std::to_string(n) + " exceeds " +
-                       std::to_string(kMaxSafetensorsHeaderBytes));
+    return Corrupt("safetensors.header_too_large", "header length " + std::to_string(n) +
+                                                       " exceeds " +
+                                                       std::to_string(kMaxSafetensorsHeaderBytes));
   }
   if (n > bytes.size() - 8) {
     return Corrupt("safetensors.truncated", "header length " + std::to_string(n) + " but only " +
-                                                std::to_string(bytes.size() - 8) +
-                                                " bytes follow");
+                                                std::to_string(bytes.size() - 8) + " bytes follow");
   }
   std::string_view text(reinterpret_cast<const char*>(bytes.data() + 8), n);
   FEDTEE_ASSIGN_OR_RETURN(nlohmann::json header, ParseHeaderJson(text));
@@ -208,8 +213,8 @@ Result<ModelParams> ParseSafetensors(ByteSpan bytes, SafetensorsMetadata* metada
                                                 " inside the previous tensor");
     }
     if (e.begin > expected) {
-      return Corrupt("safetensors.not_contiguous", "gap before tensor '" + e.name + "' at " +
-                                                       std::to_string(expected));
+      return Corrupt("safetensors.not_contiguous",
+                     "gap before tensor '" + e.name + "' at " + std::to_string(expected));
     }
     expected = e.end;
   }
@@ -224,7 +229,7 @@ Result<ModelParams> ParseSafetensors(ByteSpan bytes, SafetensorsMetadata* metada
     t.name = std::move(e.name);
     t.shape = std::move(e.shape);
     t.data.resize((e.end - e.begin) / sizeof(float));
-    std::memcpy(t.data.data(), data.data() + e.begin, e.end - e.begin);
+    if (!t.data.empty()) std::memcpy(t.data.data(), data.data() + e.begin, e.end - e.begin);
     Status s = params.Add(std::move(t));
     if (!s.ok()) return Corrupt("safetensors.bad_entry", s.message());
   }

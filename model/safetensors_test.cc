@@ -96,8 +96,11 @@ TEST(SafetensorsTest, MalformedInputsAreNamed) {
   EXPECT_EQ(Reason(MakeFile("{" + ok_entry + "}", 12)), "safetensors.not_contiguous");
   EXPECT_EQ(Reason(MakeFile(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8)),
             "safetensors.shape_mismatch");
-  EXPECT_EQ(Reason(MakeFile(R"({"a":{"dtype":"F32","shape":[4611686018427387904,4611686018427387904],"data_offsets":[0,8]}})", 8)),
-            "safetensors.shape_mismatch");
+  EXPECT_EQ(
+      Reason(MakeFile(
+          R"({"a":{"dtype":"F32","shape":[4611686018427387904,4611686018427387904],"data_offsets":[0,8]}})",
+          8)),
+      "safetensors.shape_mismatch");
   EXPECT_EQ(ParseSafetensors(MakeFile("{" + ok_entry + "}", 4)).status().code(),
             StatusCode::kCorruption);
 }
@@ -187,8 +190,8 @@ write(sys.argv[2], {'linear.weight': rng.standard_normal((3, 5)).astype(np.float
 print('python side ok')
 )PY";
   }
-  std::string cmd = "/usr/bin/python3 " + script.string() + " " + ours.string() + " " +
-                    theirs.string();
+  std::string cmd =
+      "/usr/bin/python3 " + script.string() + " " + ours.string() + " " + theirs.string();
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "python check failed: " << cmd;
 
   SafetensorsMetadata meta;
@@ -202,10 +205,11 @@ print('python side ok')
 
   // Cross-check the NumPy-written weights value by value against NumPy's own print.
   const auto dump = dir_ / "values.txt";
-  std::string cmd2 = "/usr/bin/python3 -c \"import numpy as np; rng=np.random.default_rng(7); "
-                     "print(' '.join(repr(float(v)) for v in "
-                     "rng.standard_normal((3,5)).astype(np.float32).ravel()))\" > " +
-                     dump.string();
+  std::string cmd2 =
+      "/usr/bin/python3 -c \"import numpy as np; rng=np.random.default_rng(7); "
+      "print(' '.join(repr(float(v)) for v in "
+      "rng.standard_normal((3,5)).astype(np.float32).ravel()))\" > " +
+      dump.string();
   ASSERT_EQ(std::system(cmd2.c_str()), 0);
   std::ifstream in(dump);
   for (float v : (*p)[0].data) {

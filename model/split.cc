@@ -63,7 +63,8 @@ void FillEmptySites(const Dataset& data, std::vector<std::vector<int64_t>>& site
     });
     std::vector<int64_t> counts(data.num_classes, 0);
     for (int64_t i : *largest) ++counts[data.y[i]];
-    const int common = static_cast<int>(std::max_element(counts.begin(), counts.end()) - counts.begin());
+    const int common =
+        static_cast<int>(std::max_element(counts.begin(), counts.end()) - counts.begin());
     for (size_t j = largest->size(); j > 0; --j) {
       if (data.y[(*largest)[j - 1]] == common) {
         site.push_back((*largest)[j - 1]);
@@ -106,8 +107,8 @@ Result<std::vector<std::vector<int64_t>>> PartitionIndicesNonIid(const Dataset& 
   }
   FEDTEE_RETURN_IF_ERROR(data.Validate());
   if (data.size() < parts) {
-    return BadSplit(std::to_string(data.size()) + " examples cannot fill " +
-                    std::to_string(parts) + " non-empty parts");
+    return BadSplit(std::to_string(data.size()) + " examples cannot fill " + std::to_string(parts) +
+                    " non-empty parts");
   }
   constexpr int kMaxAttempts = 100;
   Rng rng(seed);

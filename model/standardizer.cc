@@ -23,10 +23,10 @@ Result<Standardizer> Standardizer::Fit(const Dataset& train) {
 
 Status Standardizer::Apply(Dataset* data) const {
   if (data->x.cols() != mean.size()) {
-    return Status::InvalidArgument("dataset.feature_mismatch",
-                                   "data has " + std::to_string(data->x.cols()) +
-                                       " features, the standardizer " +
-                                       std::to_string(mean.size()));
+    return Status::InvalidArgument("dataset.feature_mismatch", "data has " +
+                                                                   std::to_string(data->x.cols()) +
+                                                                   " features, the standardizer " +
+                                                                   std::to_string(mean.size()));
   }
   data->x = ((data->x.rowwise() - mean).array().rowwise() / scale.array()).matrix();
   return Status::Ok();

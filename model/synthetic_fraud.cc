@@ -20,8 +20,16 @@ constexpr std::array<double, kNumMerchantCategories> kCnpFraudMix = {0, 0, 0, 15
 constexpr std::array<double, kNumMerchantCategories> kCardFraudMix = {5, 0, 5, 20, 0, 25, 0, 45};
 
 enum Column {
-  kLogAmountCol, kHourSin, kHourCos, kLogDistance, kVelocity, kCardPresent, kForeign,
-  kNewMerchant, kFirstCategory, kNumColumns = kFirstCategory + kNumMerchantCategories
+  kLogAmountCol,
+  kHourSin,
+  kHourCos,
+  kLogDistance,
+  kVelocity,
+  kCardPresent,
+  kForeign,
+  kNewMerchant,
+  kFirstCategory,
+  kNumColumns = kFirstCategory + kNumMerchantCategories
 };
 
 struct Transaction {
@@ -35,7 +43,9 @@ struct Transaction {
   bool new_merchant = false;
 };
 
-double Clamp01(double v, double hi = 1.0) { return std::isfinite(v) ? std::clamp(v, 0.0, hi) : 0.0; }
+double Clamp01(double v, double hi = 1.0) {
+  return std::isfinite(v) ? std::clamp(v, 0.0, hi) : 0.0;
+}
 
 double DaytimeHour(Rng& rng) {
   // Waking-hours spending peaks in the early afternoon.
@@ -102,9 +112,8 @@ void WriteRow(const Transaction& t, Eigen::MatrixXf& x, Eigen::Index row) {
 }  // namespace
 
 std::vector<std::string> SyntheticFraudFeatureNames() {
-  std::vector<std::string> names = {"log_amount",   "hour_sin", "hour_cos",
-                                    "log_distance_km", "velocity_1h", "card_present",
-                                    "foreign",      "new_merchant"};
+  std::vector<std::string> names = {"log_amount",  "hour_sin",     "hour_cos", "log_distance_km",
+                                    "velocity_1h", "card_present", "foreign",  "new_merchant"};
   for (std::string_view c : kMerchantCategories) names.push_back("cat_" + std::string(c));
   return names;
 }
@@ -139,7 +148,7 @@ Dataset MakeSyntheticFraud(const FraudOptions& options) {
       t = Legitimate(o, mix, rng);
     } else {
       const double kind = rng.Uniform();
-      t = kind < 0.55 ? CardNotPresentFraud(o, rng)
+      t = kind < 0.55   ? CardNotPresentFraud(o, rng)
           : kind < 0.85 ? CardPresentFraud(o, rng)
                         : Legitimate(o, mix, rng);  // camouflaged
     }
@@ -157,11 +166,11 @@ std::vector<FraudOptions> DefaultBankProfiles(int num_banks, uint64_t seed,
     std::vector<double> mix;
   };
   const std::vector<Profile> profiles = {
-      {0.012, 1.0, 0.03, 0.80, 0.04, {25, 18, 10, 20, 5, 7, 10, 5}},   // high-street retail bank
-      {0.020, 1.4, 0.15, 0.60, 0.08, {10, 20, 5, 15, 25, 8, 12, 5}},   // travel card issuer
-      {0.018, 0.8, 0.04, 0.35, 0.10, {10, 8, 3, 25, 4, 15, 33, 2}},    // online-first neobank
-      {0.010, 3.0, 0.10, 0.75, 0.03, {15, 25, 5, 25, 15, 10, 4, 1}},   // private / wealthy clients
-      {0.014, 0.7, 0.01, 0.90, 0.05, {35, 10, 25, 15, 2, 3, 2, 8}},    // small rural bank
+      {0.012, 1.0, 0.03, 0.80, 0.04, {25, 18, 10, 20, 5, 7, 10, 5}},  // high-street retail bank
+      {0.020, 1.4, 0.15, 0.60, 0.08, {10, 20, 5, 15, 25, 8, 12, 5}},  // travel card issuer
+      {0.018, 0.8, 0.04, 0.35, 0.10, {10, 8, 3, 25, 4, 15, 33, 2}},   // online-first neobank
+      {0.010, 3.0, 0.10, 0.75, 0.03, {15, 25, 5, 25, 15, 10, 4, 1}},  // private / wealthy clients
+      {0.014, 0.7, 0.01, 0.90, 0.05, {35, 10, 25, 15, 2, 3, 2, 8}},   // small rural bank
   };
   std::vector<FraudOptions> out;
   for (int b = 0; b < num_banks; ++b) {

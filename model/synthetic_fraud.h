@@ -46,8 +46,8 @@ namespace fedtee::model {
 
 inline constexpr int kNumMerchantCategories = 8;
 inline constexpr std::array<std::string_view, kNumMerchantCategories> kMerchantCategories = {
-    "grocery", "restaurant", "fuel", "retail", "travel", "electronics", "online_services",
-    "cash_withdrawal"};
+    "grocery",     "restaurant",      "fuel",           "retail", "travel",
+    "electronics", "online_services", "cash_withdrawal"};
 
 struct FraudOptions {
   // Number of transactions (rows) to generate; values < 1 are treated as 1.

@@ -8,8 +8,8 @@ namespace fedtee::model {
 namespace {
 
 bool IsNameChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '/' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '/' || c == '-';
 }
 
 std::string ShapeString(const std::vector<int64_t>& shape) {
@@ -46,14 +46,14 @@ Status ModelParams::Add(Tensor tensor) {
                                    "tensor name '" + tensor.name + "' is not [A-Za-z0-9._/-]+");
   }
   if (Find(tensor.name) != nullptr) {
-    return Status::InvalidArgument("model.duplicate_name", "tensor '" + tensor.name +
-                                                               "' is already present");
+    return Status::InvalidArgument("model.duplicate_name",
+                                   "tensor '" + tensor.name + "' is already present");
   }
   for (int64_t d : tensor.shape) {
     if (d < 0) {
-      return Status::InvalidArgument("model.bad_shape", "tensor '" + tensor.name +
-                                                            "' has a negative dimension " +
-                                                            ShapeString(tensor.shape));
+      return Status::InvalidArgument(
+          "model.bad_shape",
+          "tensor '" + tensor.name + "' has a negative dimension " + ShapeString(tensor.shape));
     }
   }
   if (tensor.data.size() != tensor.numel()) {
@@ -100,8 +100,7 @@ bool ModelParams::SameLayout(const ModelParams& other) const {
 
 std::string ModelParams::LayoutDifference(const ModelParams& other) const {
   if (tensors_.size() != other.tensors_.size()) {
-    return std::to_string(tensors_.size()) + " tensors vs " +
-           std::to_string(other.tensors_.size());
+    return std::to_string(tensors_.size()) + " tensors vs " + std::to_string(other.tensors_.size());
   }
   for (size_t i = 0; i < tensors_.size(); ++i) {
     const Tensor& a = tensors_[i];

@@ -12,7 +12,9 @@ namespace fedtee::model {
 namespace {
 
 Status BadSpec(std::string m) { return Status::InvalidArgument("model.bad_spec", std::move(m)); }
-Status BadOptions(std::string m) { return Status::InvalidArgument("model.bad_options", std::move(m)); }
+Status BadOptions(std::string m) {
+  return Status::InvalidArgument("model.bad_options", std::move(m));
+}
 
 Status ValidateOptions(const TrainOptions& o) {
   if (o.epochs < 1) return BadOptions("epochs must be >= 1");
@@ -33,8 +35,9 @@ double MeanLoss(const ModelSpec& spec, const ModelParams& params, const Dataset&
   double total = 0;
   for (Eigen::Index start = 0; start < data.size(); start += kChunk) {
     const Eigen::Index len = std::min(kChunk, data.size() - start);
-    total += LossAndGradient(spec, params, data.x.middleRows(start, len), data.y.segment(start, len),
-                             {}, nullptr) * static_cast<double>(len);
+    total += LossAndGradient(spec, params, data.x.middleRows(start, len),
+                             data.y.segment(start, len), {}, nullptr) *
+             static_cast<double>(len);
   }
   return total / static_cast<double>(data.size());
 }
@@ -50,7 +53,8 @@ Status ValidateSpec(const ModelSpec& spec) {
       return Status::Ok();
     case ModelKind::kMlp:
       if (spec.hidden.empty() || spec.hidden.size() > 2) {
-        return BadSpec("an MLP has 1 or 2 hidden layers, got " + std::to_string(spec.hidden.size()));
+        return BadSpec("an MLP has 1 or 2 hidden layers, got " +
+                       std::to_string(spec.hidden.size()));
       }
       for (int h : spec.hidden) {
         if (h < 1) return BadSpec("hidden layer widths must be >= 1");
@@ -64,7 +68,8 @@ ModelParams InitParams(const ModelSpec& spec, uint64_t seed) {
   ModelParams params;
   if (!ValidateSpec(spec).ok()) return params;
   std::vector<int> widths = {spec.num_features};
-  if (spec.kind == ModelKind::kMlp) widths.insert(widths.end(), spec.hidden.begin(), spec.hidden.end());
+  if (spec.kind == ModelKind::kMlp)
+    widths.insert(widths.end(), spec.hidden.begin(), spec.hidden.end());
   widths.push_back(spec.num_classes);
   const std::vector<std::string> names = LayerNames(spec);
   Rng rng(seed);
@@ -124,9 +129,9 @@ Result<TrainResult> TrainLocal(const ModelSpec& spec, const ModelParams& global,
   }
   Status finite = result.params.CheckFinite();
   if (!finite.ok()) {
-    return Status::FailedPrecondition(
-        "model.diverged", "training produced " + finite.message() +
-                              "; lower the learning rate or standardise the features");
+    return Status::FailedPrecondition("model.diverged",
+                                      "training produced " + finite.message() +
+                                          "; lower the learning rate or standardise the features");
   }
   result.train_loss = MeanLoss(spec, result.params, data);
   return result;

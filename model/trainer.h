@@ -4,8 +4,8 @@
 // Models (parameter names and shapes follow PyTorch's nn.Linear state_dict, [out, in]):
 //   kLogisticRegression  logits = x W^T + b
 //                        "linear.weight" [C, F], "linear.bias" [C]
-//   kMlp, hidden {H1}    "fc1.weight" [H1, F], "fc1.bias" [H1], "fc2.weight" [C, H1], "fc2.bias" [C]
-//   kMlp, hidden {H1,H2} adds a third layer: fc1 [H1, F], fc2 [H2, H1], fc3 [C, H2]
+//   kMlp, hidden {H1}    "fc1.weight" [H1, F], "fc1.bias" [H1], "fc2.weight" [C, H1], "fc2.bias"
+//   [C] kMlp, hidden {H1,H2} adds a third layer: fc1 [H1, F], fc2 [H2, H1], fc3 [C, H2]
 // with ReLU between layers and a softmax over C = num_classes outputs (binary problems use
 // C = 2). So a trained model loads into `torch.nn.Linear` layers of the same names.
 //
@@ -34,8 +34,8 @@ enum class ModelKind { kLogisticRegression, kMlp };
 
 struct ModelSpec {
   ModelKind kind = ModelKind::kLogisticRegression;
-  int num_features = 0;     // F >= 1
-  int num_classes = 2;      // C >= 2
+  int num_features = 0;          // F >= 1
+  int num_classes = 2;           // C >= 2
   std::vector<int> hidden = {};  // MLP: 1 or 2 hidden layer widths (each >= 1); LR: empty
 };
 
@@ -48,12 +48,12 @@ Status ValidateSpec(const ModelSpec& spec);
 ModelParams InitParams(const ModelSpec& spec, uint64_t seed);
 
 struct TrainOptions {
-  int epochs = 1;             // passes over the local data, >= 1
-  int batch_size = 32;        // examples per SGD step, >= 1
-  float learning_rate = 0.1f; // SGD step size, > 0
-  float l2 = 0;               // weight decay on weight matrices, >= 0
-  float fedprox_mu = 0;       // FedProx proximal term mu/2*||w - w_global||^2, >= 0 (0 = FedAvg)
-  uint64_t seed = 0;          // seeds the shuffling
+  int epochs = 1;              // passes over the local data, >= 1
+  int batch_size = 32;         // examples per SGD step, >= 1
+  float learning_rate = 0.1f;  // SGD step size, > 0
+  float l2 = 0;                // weight decay on weight matrices, >= 0
+  float fedprox_mu = 0;        // FedProx proximal term mu/2*||w - w_global||^2, >= 0 (0 = FedAvg)
+  uint64_t seed = 0;           // seeds the shuffling
 };
 
 struct TrainResult {

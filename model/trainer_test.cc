@@ -51,7 +51,8 @@ Dataset Blobs(int n, uint64_t seed) {
 
 bool BitIdentical(const ModelParams& a, const ModelParams& b) {
   std::vector<float> fa = a.Flatten(), fb = b.Flatten();
-  return fa.size() == fb.size() && std::memcmp(fa.data(), fb.data(), fa.size() * sizeof(float)) == 0;
+  return fa.size() == fb.size() &&
+         std::memcmp(fa.data(), fb.data(), fa.size() * sizeof(float)) == 0;
 }
 
 TEST(TrainLocalTest, SameSeedBitIdenticalDifferentSeedDifferent) {
@@ -88,8 +89,8 @@ TEST(TrainLocalTest, LogisticRegressionOnBreastCancer) {
   Result<EvalResult> test = Evaluate(spec, trained->params, split->test);
   ASSERT_TRUE(test.ok());
   std::cout << "breast_cancer logistic regression: train loss " << trained->train_loss
-            << ", test accuracy " << test->accuracy << ", test loss " << test->loss
-            << ", ROC AUC " << test->roc_auc << " (n=" << test->n << ")\n";
+            << ", test accuracy " << test->accuracy << ", test loss " << test->loss << ", ROC AUC "
+            << test->roc_auc << " (n=" << test->n << ")\n";
   RecordProperty("test_accuracy", std::to_string(test->accuracy));
   EXPECT_EQ(test->n, 113);  // round(0.2 * 212) + round(0.2 * 357)
   EXPECT_GE(test->accuracy, 0.95);
@@ -102,7 +103,8 @@ TEST(TrainLocalTest, MlpOnBreastCancer) {
   auto split = BreastCancer();
   if (!split) GTEST_SKIP() << kBreastCancer << " absent (apt install python3-sklearn)";
   const ModelSpec spec{ModelKind::kMlp, 30, 2, {16}};
-  TrainOptions options{.epochs = 30, .batch_size = 32, .learning_rate = 0.05f, .l2 = 1e-3f, .seed = 3};
+  TrainOptions options{
+      .epochs = 30, .batch_size = 32, .learning_rate = 0.05f, .l2 = 1e-3f, .seed = 3};
   Result<TrainResult> trained = TrainLocal(spec, InitParams(spec, 2), split->train, options);
   ASSERT_TRUE(trained.ok()) << trained.status().ToString();
   Result<EvalResult> test = Evaluate(spec, trained->params, split->test);
@@ -145,9 +147,11 @@ TEST(TrainLocalTest, ErrorsAreNamed) {
   EXPECT_EQ(reason(spec, global, data, {.fedprox_mu = -1}), "model.bad_options");
   EXPECT_EQ(reason(spec, InitParams({ModelKind::kMlp, 4, 3, {5}}, 1), data, {}),
             "model.layout_mismatch");
-  EXPECT_EQ(reason({ModelKind::kLogisticRegression, 5, 3}, InitParams({ModelKind::kLogisticRegression, 5, 3}, 1), data, {}),
+  EXPECT_EQ(reason({ModelKind::kLogisticRegression, 5, 3},
+                   InitParams({ModelKind::kLogisticRegression, 5, 3}, 1), data, {}),
             "model.feature_mismatch");
-  EXPECT_EQ(reason({ModelKind::kLogisticRegression, 4, 2}, InitParams({ModelKind::kLogisticRegression, 4, 2}, 1), data, {}),
+  EXPECT_EQ(reason({ModelKind::kLogisticRegression, 4, 2},
+                   InitParams({ModelKind::kLogisticRegression, 4, 2}, 1), data, {}),
             "model.bad_label");
   EXPECT_EQ(reason(spec, global, Subset(data, {}), {}), "model.empty_dataset");
   ModelParams nan = global;
