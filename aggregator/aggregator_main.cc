@@ -1,0 +1,288 @@
+// fedtee-aggregator: the attested aggregator (docs/protocol.md). Flags, the TOML config
+// file (flags override it), the attestation backend, logging, metrics and signals; the
+// work itself is aggregator::Service.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "aggregator/keys.h"
+#include "aggregator/service.h"
+#include "attestation/sim/sim_attester.h"
+#include "attestation/sim/sim_ca.h"
+#include "base/bytes.h"
+#include "base/clock.h"
+#include "cli/exit_codes.h"
+#include "federation/runtime.h"
+#include "transport/curve_identity.h"
+
+namespace fedtee::aggregator {
+namespace {
+
+constexpr char kProcess[] = "aggregator";
+constexpr char kTsmReportDir[] = "/sys/kernel/config/tsm/report";
+
+struct Config {
+  std::string config_file;
+  std::string coordinator;
+  std::string coordinator_key;
+  std::string listen = "tcp://127.0.0.1:0";
+  std::string advertise;
+  std::string attestation = "auto";
+  std::string sim_ca;
+  uint32_t sim_tcb_svn = 1;
+  std::string log_level = "info";
+  std::string metrics_json;
+  uint64_t max_message_bytes = uint64_t{16} << 20;
+  uint64_t chunk_bytes = uint64_t{1} << 20;
+  uint64_t max_model_bytes = uint64_t{2} << 30;
+  uint64_t max_in_flight = 0;
+  uint64_t stream_timeout_ms = 60000;
+  uint64_t heartbeat_ms = 1000;
+};
+
+// One config-file key: the flag it mirrors and how to store its value.
+struct Key {
+  std::string flag;
+  std::function<bool(const toml::node&)> set;
+};
+
+template <typename T>
+std::function<bool(const toml::node&)> Setter(T& field) {
+  return [&field](const toml::node& n) {
+    if constexpr (std::is_same_v<T, std::string>) {
+      auto v = n.value<std::string>();
+      if (!v) return false;
+      field = *v;
+    } else {
+      auto v = n.value<int64_t>();
+      if (!v || *v < 0) return false;
+      field = static_cast<T>(*v);
+    }
+    return true;
+  };
+}
+
+// Fills every field whose flag was not given on the command line from the TOML file.
+Status LoadConfigFile(const std::string& path, const CLI::App& app, Config& c) {
+  const std::map<std::string, Key> keys = {
+      {"coordinator", {"--coordinator", Setter(c.coordinator)}},
+      {"coordinator_key", {"--coordinator-key", Setter(c.coordinator_key)}},
+      {"listen", {"--listen", Setter(c.listen)}},
+      {"advertise", {"--advertise", Setter(c.advertise)}},
+      {"attestation", {"--attestation", Setter(c.attestation)}},
+      {"sim_ca", {"--sim-ca", Setter(c.sim_ca)}},
+      {"sim_tcb_svn", {"--sim-tcb-svn", Setter(c.sim_tcb_svn)}},
+      {"log_level", {"--log-level", Setter(c.log_level)}},
+      {"metrics_json", {"--metrics-json", Setter(c.metrics_json)}},
+      {"max_message_bytes", {"--max-message-bytes", Setter(c.max_message_bytes)}},
+      {"chunk_bytes", {"--chunk-bytes", Setter(c.chunk_bytes)}},
+      {"max_model_bytes", {"--max-model-bytes", Setter(c.max_model_bytes)}},
+      {"max_in_flight", {"--max-in-flight", Setter(c.max_in_flight)}},
+      {"stream_timeout_ms", {"--stream-timeout-ms", Setter(c.stream_timeout_ms)}},
+      {"heartbeat_ms", {"--heartbeat-ms", Setter(c.heartbeat_ms)}},
+  };
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    if (!std::filesystem::exists(path)) {
+      return Status::NotFound("file.not_found", "config file " + path + " does not exist");
+    }
+    return Status::InvalidArgument(
+        "config.parse", path + ":" + std::to_string(e.source().begin.line) + ": " +
+                            std::string(e.description()));
+  }
+  for (const auto& [k, node] : table) {
+    const std::string key(k.str());
+    auto it = keys.find(key);
+    if (it == keys.end()) {
+      return Status::InvalidArgument("config.unknown_key",
+                                     path + ": unknown key '" + key + "'");
+    }
+    if (app.count(it->second.flag) > 0) continue;  // the flag overrides the file
+    if (!it->second.set(node)) {
+      return Status::InvalidArgument("config.bad_value",
+                                     path + ": '" + key + "' has the wrong type or sign");
+    }
+  }
+  return Status::Ok();
+}
+
+// A Z85 key given inline, or the path of a key file (CurveKeyPair::Save's public file).
+Result<std::string> ResolveCoordinatorKey(const std::string& value) {
+  if (value.size() == transport::kZ85KeyLength && transport::ValidateZ85Key(value).ok()) {
+    return value;
+  }
+  auto key = transport::LoadPublicKey(value);
+  if (!key.ok()) {
+    return key.status().Wrap("--coordinator-key is neither a Z85 key nor a readable key file");
+  }
+  return key;
+}
+
+Result<std::unique_ptr<attestation::Attester>> MakeAttester(const Config& c) {
+  const bool has_tsm = std::filesystem::exists(kTsmReportDir);
+  if (c.attestation == "auto") {
+    if (has_tsm) {
+      return Status::Unimplemented(
+          "attestation.tsm_unavailable",
+          std::string(kTsmReportDir) +
+              " exists, but this build has no configfs-tsm attester yet; it refuses to run "
+              "without attestation");
+    }
+    return Status::FailedPrecondition(
+        "attestation.no_tee",
+        std::string("no TEE found (") + kTsmReportDir +
+            " is absent). To run WITHOUT hardware protection for development, pass "
+            "--attestation sim --sim-ca DIR explicitly");
+  }
+  if (c.attestation != "sim") {
+    return Status::InvalidArgument("attestation.unknown_backend",
+                                   "--attestation must be 'sim' or 'auto', not '" +
+                                       c.attestation + "'");
+  }
+  if (c.sim_ca.empty()) {
+    return Status::InvalidArgument("config.missing",
+                                   "--attestation sim needs --sim-ca DIR (from `fedtee sim-ca "
+                                   "init DIR`)");
+  }
+  FEDTEE_ASSIGN_OR_RETURN(attestation::sim::SimCa ca, attestation::sim::SimCa::Load(c.sim_ca));
+  FEDTEE_ASSIGN_OR_RETURN(Bytes measurement, attestation::sim::MeasureSelf());
+  spdlog::warn("**************************************************************************");
+  spdlog::warn("* attestation backend 'sim': SIMULATED TEE, NO HARDWARE PROTECTION.       *");
+  spdlog::warn("* The host can read every key and every update this process holds.       *");
+  spdlog::warn("* Use it for development and tests only.                                  *");
+  spdlog::warn("**************************************************************************");
+  spdlog::info("measurement (SHA-384 of this executable): {}", HexEncode(measurement));
+  return std::unique_ptr<attestation::Attester>(new attestation::sim::SimAttester(
+      std::move(ca), std::move(measurement), c.sim_tcb_svn, /*debug=*/false,
+      SystemClock::Get()));
+}
+
+int Fail(const Status& s) {
+  spdlog::error("{}", s.ToString());
+  return cli::ExitCodeFor(s);
+}
+
+int Main(int argc, char** argv) {
+  Config c;
+  CLI::App app{
+      "fedtee-aggregator: the attested aggregator of a fedtee federation. It makes its HPKE,\n"
+      "CURVE and receipt-signing keys in memory, proves them with TEE evidence, opens and\n"
+      "checks sealed updates, aggregates them (FedAvg) and signs a receipt per round."};
+  app.footer(cli::kExitCodeHelp);
+  app.add_option("--config", c.config_file,
+                 "TOML file with any of the options below (keys in snake_case, e.g. "
+                 "coordinator_key); flags given on the command line override it");
+  app.add_option("--coordinator", c.coordinator,
+                 "the coordinator's aggregator endpoint, tcp://host:port (required)");
+  app.add_option("--coordinator-key", c.coordinator_key,
+                 "the coordinator's CURVE public key (Z85, 40 characters) or a file holding "
+                 "it; pinned (required)");
+  app.add_option("--listen", c.listen,
+                 "data-plane endpoint to bind (port 0 picks a free port)")
+      ->capture_default_str();
+  app.add_option("--advertise", c.advertise,
+                 "data-plane endpoint told to the coordinator and participants "
+                 "(default: the bound endpoint)");
+  app.add_option("--attestation", c.attestation,
+                 "attestation backend: auto (the TEE via configfs-tsm; refuses to start "
+                 "without one) or sim (simulated, NO hardware protection)")
+      ->capture_default_str();
+  app.add_option("--sim-ca", c.sim_ca,
+                 "directory of the simulated CA (`fedtee sim-ca init DIR`), for --attestation "
+                 "sim");
+  app.add_option("--sim-tcb-svn", c.sim_tcb_svn, "TCB SVN the simulated platform reports")
+      ->capture_default_str();
+  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  app.add_option("--metrics-json", c.metrics_json,
+                 "append one JSON line per update verdict and per round to FILE");
+  app.add_option("--max-message-bytes", c.max_message_bytes,
+                 "largest frame accepted on either socket")
+      ->capture_default_str();
+  app.add_option("--chunk-bytes", c.chunk_bytes,
+                 "data bytes per chunk of the aggregate sent to the coordinator")
+      ->capture_default_str();
+  app.add_option("--max-model-bytes", c.max_model_bytes, "largest global model accepted")
+      ->capture_default_str();
+  app.add_option("--max-in-flight", c.max_in_flight,
+                 "most update streams staged at once, each holding a model-sized buffer "
+                 "(0: the round's participant count)")
+      ->capture_default_str();
+  app.add_option("--stream-timeout-ms", c.stream_timeout_ms,
+                 "reject an update stream idle for this long")
+      ->capture_default_str();
+  app.add_option("--heartbeat-ms", c.heartbeat_ms, "interval of heartbeats to the coordinator")
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? cli::kExitOk : cli::kExitUsage;
+  }
+  if (!c.config_file.empty()) {
+    if (Status s = LoadConfigFile(c.config_file, app, c); !s.ok()) {
+      std::cerr << "fedtee-aggregator: " << s.ToString() << "\n";
+      return s.code() == StatusCode::kNotFound ? cli::kExitNotFound : cli::kExitUsage;
+    }
+  }
+  if (Status s = federation::SetupLogging(c.log_level, kProcess); !s.ok()) {
+    std::cerr << "fedtee-aggregator: " << s.ToString() << "\n";
+    return cli::kExitUsage;
+  }
+  if (c.coordinator.empty() || c.coordinator_key.empty()) {
+    return Fail(Status::InvalidArgument(
+        "config.missing", "--coordinator and --coordinator-key are required (flag or config)"));
+  }
+  if (c.heartbeat_ms == 0 || c.stream_timeout_ms == 0) {
+    return Fail(Status::InvalidArgument("config.bad_value",
+                                        "--heartbeat-ms and --stream-timeout-ms must be > 0"));
+  }
+  federation::InstallStopHandlers();
+
+  auto coordinator_key = ResolveCoordinatorKey(c.coordinator_key);
+  if (!coordinator_key.ok()) return Fail(coordinator_key.status());
+
+  auto attester = MakeAttester(c);
+  if (!attester.ok()) return Fail(attester.status());
+
+  federation::MetricsWriter metrics;
+  if (Status s = metrics.Open(c.metrics_json, kProcess); !s.ok()) return Fail(s);
+
+  auto keys = EnclaveKeys::Generate();
+  if (!keys.ok()) return Fail(keys.status());
+  spdlog::info("fresh keys made in memory (never stored): HPKE {}, CURVE {}, receipt {}",
+               HexEncode((*keys)->hpke_public_key()), (*keys)->curve_public_z85(),
+               HexEncode((*keys)->receipt_public_key()));
+
+  ServiceOptions o;
+  o.coordinator_endpoint = c.coordinator;
+  o.coordinator_key = *coordinator_key;
+  o.listen = c.listen;
+  o.advertise = c.advertise;
+  o.max_message_bytes = c.max_message_bytes;
+  o.chunk_bytes = c.chunk_bytes;
+  o.max_model_bytes = c.max_model_bytes;
+  o.max_in_flight = c.max_in_flight;
+  o.stream_idle_timeout = std::chrono::milliseconds(c.stream_timeout_ms);
+  o.heartbeat_interval = std::chrono::milliseconds(c.heartbeat_ms);
+  auto service = Service::Create(std::move(o), std::move(keys).value(),
+                                 std::move(attester).value(), &metrics);
+  if (!service.ok()) return Fail(service.status());
+
+  Status s = (*service)->Run([] { return federation::StopRequested(); });
+  if (!s.ok()) return Fail(s);
+  return cli::kExitOk;
+}
+
+}  // namespace
+}  // namespace fedtee::aggregator
+
+int main(int argc, char** argv) { return fedtee::aggregator::Main(argc, argv); }
