@@ -1,6 +1,6 @@
 // fedtee data split: turns one labelled CSV into a held-out test set and non-IID site
 // shards for a demo federation, plus the feature scaler the sites share.
-#include <cstdio>
+#include <charconv>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -43,30 +43,32 @@ std::string CsvCell(const std::string& s) {
 }
 
 // Header row (feature names, then "label") and one row per example; labels are class
-// indices. Floats with 9 significant digits, which round-trip a float32 exactly.
+// indices. Floats in their shortest form that reads back as the same float32.
 std::string DatasetToCsv(const model::Dataset& d) {
   std::string out;
   for (const std::string& name : d.feature_names) out += CsvCell(name) + ",";
   out += "label\n";
-  char buf[32];
+  char buf[64];
   for (int64_t i = 0; i < d.size(); ++i) {
     for (int j = 0; j < d.num_features(); ++j) {
-      std::snprintf(buf, sizeof buf, "%.9g,", static_cast<double>(d.x(i, j)));
-      out += buf;
+      // Shortest text that reads back as the same float32 ("20.29", not "20.2900009").
+      auto res = std::to_chars(buf, buf + sizeof buf, d.x(i, j));
+      out.append(buf, res.ptr);
+      out += ',';
     }
     out += std::to_string(d.y[i]) + "\n";
   }
   return out;
 }
 
-// "212 rows, classes 0: 80 (37.7%) 1: 132 (62.3%)"
+// "212 rows; label 0 (malignant): 80 (37.7%), label 1 (benign): 132 (62.3%)"
 std::string Balance(const model::Dataset& d) {
   std::ostringstream os;
-  os << d.size() << " rows, classes";
+  os << d.size() << " rows";
   std::vector<int64_t> counts = d.ClassCounts();
   for (size_t c = 0; c < counts.size(); ++c) {
     double pct = d.size() > 0 ? 100.0 * static_cast<double>(counts[c]) / d.size() : 0.0;
-    os << "  " << c;
+    os << (c == 0 ? "; " : ", ") << "label " << c;
     if (c < d.class_names.size() && d.class_names[c] != std::to_string(c)) {
       os << " (" << d.class_names[c] << ")";
     }

@@ -52,7 +52,8 @@ int Open(const HpkeArgs& a) {
   Bytes in = ReadAllStdin();
   auto pt = crypto::OpenBase(crypto::HpkeSuite{}, *kp, AsBytes(a.info), AsBytes(a.aad), in);
   if (!pt.ok()) {
-    return Fail("hpke open (wrong key, info or aad, or the ciphertext was altered)", pt.status());
+    Fail("hpke open (wrong key, info or aad, or the ciphertext was altered or cut)", pt.status());
+    return kExitAuthFailed;  // whatever is wrong with the ciphertext, nothing was opened
   }
   if (!WriteAllStdout(*pt)) return Fail("hpke open", Status::IOError("io", "stdout"));
   return kExitOk;
