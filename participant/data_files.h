@@ -43,7 +43,7 @@ struct ScalerFile {
   std::string note;
 };
 
-// JSON text of `scaler` (pretty-printed, trailing newline).
+// JSON text of `scaler` (one line and a newline).
 std::string ScalerToJson(const ScalerFile& scaler);
 // Parses JSON text; CORRUPTION "scaler.malformed".
 Result<ScalerFile> ScalerFromJson(const std::string& text);
@@ -86,7 +86,7 @@ inline std::string ScalerToJson(const ScalerFile& scaler) {
   j["mean"] = std::vector<float>(st.mean.data(), st.mean.data() + st.mean.size());
   j["std"] = std::vector<float>(st.scale.data(), st.scale.data() + st.scale.size());
   j["note"] = scaler.note;
-  return j.dump(2) + "\n";
+  return j.dump() + "\n";
 }
 
 inline Result<ScalerFile> ScalerFromJson(const std::string& text) {
@@ -211,7 +211,7 @@ inline Result<int> FindColumn(const std::filesystem::path& csv, const std::strin
   }
   return Status::InvalidArgument("data.no_label_column",
                                  csv.string() + " has no column named '" + name +
-                                     "' in its header row (set data.label / --data-label)");
+                                     "' in its header row");
 }
 
 inline Result<model::Dataset> LoadExamples(const std::filesystem::path& csv,
