@@ -1,9 +1,9 @@
-#include "aggregator/fedavg.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
+
+#include "aggregator/fedavg.h"
 
 namespace fedtee::aggregator {
 namespace {

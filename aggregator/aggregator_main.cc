@@ -1,10 +1,9 @@
 // fedtee-aggregator: the attested aggregator (docs/protocol.md). Flags, the TOML config
 // file (flags override it), the attestation backend, logging, metrics and signals; the
 // work itself is aggregator::Service.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
-#include <toml++/toml.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -12,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "aggregator/config.h"
 #include "aggregator/keys.h"
 #include "aggregator/service.h"
 #include "attestation/sim/sim_attester.h"
@@ -27,93 +27,6 @@ namespace {
 
 constexpr char kProcess[] = "aggregator";
 constexpr char kTsmReportDir[] = "/sys/kernel/config/tsm/report";
-
-struct Config {
-  std::string config_file;
-  std::string coordinator;
-  std::string coordinator_key;
-  std::string listen = "tcp://127.0.0.1:0";
-  std::string advertise;
-  std::string attestation = "auto";
-  std::string sim_ca;
-  uint32_t sim_tcb_svn = 1;
-  std::string log_level = "info";
-  std::string metrics_json;
-  uint64_t max_message_bytes = uint64_t{16} << 20;
-  uint64_t chunk_bytes = uint64_t{1} << 20;
-  uint64_t max_model_bytes = uint64_t{2} << 30;
-  uint64_t max_in_flight = 0;
-  uint64_t stream_timeout_ms = 60000;
-  uint64_t heartbeat_ms = 1000;
-};
-
-// One config-file key: the flag it mirrors and how to store its value.
-struct Key {
-  std::string flag;
-  std::function<bool(const toml::node&)> set;
-};
-
-template <typename T>
-std::function<bool(const toml::node&)> Setter(T& field) {
-  return [&field](const toml::node& n) {
-    if constexpr (std::is_same_v<T, std::string>) {
-      auto v = n.value<std::string>();
-      if (!v) return false;
-      field = *v;
-    } else {
-      auto v = n.value<int64_t>();
-      if (!v || *v < 0) return false;
-      field = static_cast<T>(*v);
-    }
-    return true;
-  };
-}
-
-// Fills every field whose flag was not given on the command line from the TOML file.
-Status LoadConfigFile(const std::string& path, const CLI::App& app, Config& c) {
-  const std::map<std::string, Key> keys = {
-      {"coordinator", {"--coordinator", Setter(c.coordinator)}},
-      {"coordinator_key", {"--coordinator-key", Setter(c.coordinator_key)}},
-      {"listen", {"--listen", Setter(c.listen)}},
-      {"advertise", {"--advertise", Setter(c.advertise)}},
-      {"attestation", {"--attestation", Setter(c.attestation)}},
-      {"sim_ca", {"--sim-ca", Setter(c.sim_ca)}},
-      {"sim_tcb_svn", {"--sim-tcb-svn", Setter(c.sim_tcb_svn)}},
-      {"log_level", {"--log-level", Setter(c.log_level)}},
-      {"metrics_json", {"--metrics-json", Setter(c.metrics_json)}},
-      {"max_message_bytes", {"--max-message-bytes", Setter(c.max_message_bytes)}},
-      {"chunk_bytes", {"--chunk-bytes", Setter(c.chunk_bytes)}},
-      {"max_model_bytes", {"--max-model-bytes", Setter(c.max_model_bytes)}},
-      {"max_in_flight", {"--max-in-flight", Setter(c.max_in_flight)}},
-      {"stream_timeout_ms", {"--stream-timeout-ms", Setter(c.stream_timeout_ms)}},
-      {"heartbeat_ms", {"--heartbeat-ms", Setter(c.heartbeat_ms)}},
-  };
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    if (!std::filesystem::exists(path)) {
-      return Status::NotFound("file.not_found", "config file " + path + " does not exist");
-    }
-    return Status::InvalidArgument(
-        "config.parse", path + ":" + std::to_string(e.source().begin.line) + ": " +
-                            std::string(e.description()));
-  }
-  for (const auto& [k, node] : table) {
-    const std::string key(k.str());
-    auto it = keys.find(key);
-    if (it == keys.end()) {
-      return Status::InvalidArgument("config.unknown_key",
-                                     path + ": unknown key '" + key + "'");
-    }
-    if (app.count(it->second.flag) > 0) continue;  // the flag overrides the file
-    if (!it->second.set(node)) {
-      return Status::InvalidArgument("config.bad_value",
-                                     path + ": '" + key + "' has the wrong type or sign");
-    }
-  }
-  return Status::Ok();
-}
 
 // A Z85 key given inline, or the path of a key file (CurveKeyPair::Save's public file).
 Result<std::string> ResolveCoordinatorKey(const std::string& value) {
@@ -144,9 +57,9 @@ Result<std::unique_ptr<attestation::Attester>> MakeAttester(const Config& c) {
             "--attestation sim --sim-ca DIR explicitly");
   }
   if (c.attestation != "sim") {
-    return Status::InvalidArgument("attestation.unknown_backend",
-                                   "--attestation must be 'sim' or 'auto', not '" +
-                                       c.attestation + "'");
+    return Status::InvalidArgument(
+        "attestation.unknown_backend",
+        "--attestation must be 'sim' or 'auto', not '" + c.attestation + "'");
   }
   if (c.sim_ca.empty()) {
     return Status::InvalidArgument("config.missing",
@@ -162,8 +75,7 @@ Result<std::unique_ptr<attestation::Attester>> MakeAttester(const Config& c) {
   spdlog::warn("**************************************************************************");
   spdlog::info("measurement (SHA-384 of this executable): {}", HexEncode(measurement));
   return std::unique_ptr<attestation::Attester>(new attestation::sim::SimAttester(
-      std::move(ca), std::move(measurement), c.sim_tcb_svn, /*debug=*/false,
-      SystemClock::Get()));
+      std::move(ca), std::move(measurement), c.sim_tcb_svn, /*debug=*/false, SystemClock::Get()));
 }
 
 int Fail(const Status& s) {
@@ -180,14 +92,14 @@ int Main(int argc, char** argv) {
   app.footer(cli::kExitCodeHelp);
   app.add_option("--config", c.config_file,
                  "TOML file with any of the options below (keys in snake_case, e.g. "
-                 "coordinator_key); flags given on the command line override it");
+                 "coordinator_key; relative paths are from the file's directory); flags "
+                 "given on the command line override it");
   app.add_option("--coordinator", c.coordinator,
                  "the coordinator's aggregator endpoint, tcp://host:port (required)");
   app.add_option("--coordinator-key", c.coordinator_key,
                  "the coordinator's CURVE public key (Z85, 40 characters) or a file holding "
                  "it; pinned (required)");
-  app.add_option("--listen", c.listen,
-                 "data-plane endpoint to bind (port 0 picks a free port)")
+  app.add_option("--listen", c.listen, "data-plane endpoint to bind (port 0 picks a free port)")
       ->capture_default_str();
   app.add_option("--advertise", c.advertise,
                  "data-plane endpoint told to the coordinator and participants "
@@ -228,7 +140,8 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? cli::kExitOk : cli::kExitUsage;
   }
   if (!c.config_file.empty()) {
-    if (Status s = LoadConfigFile(c.config_file, app, c); !s.ok()) {
+    auto flag_given = [&app](const std::string& flag) { return app.count(flag) > 0; };
+    if (Status s = LoadConfigFile(c.config_file, flag_given, c); !s.ok()) {
       std::cerr << "fedtee-aggregator: " << s.ToString() << "\n";
       return s.code() == StatusCode::kNotFound ? cli::kExitNotFound : cli::kExitUsage;
     }
@@ -273,8 +186,8 @@ int Main(int argc, char** argv) {
   o.max_in_flight = c.max_in_flight;
   o.stream_idle_timeout = std::chrono::milliseconds(c.stream_timeout_ms);
   o.heartbeat_interval = std::chrono::milliseconds(c.heartbeat_ms);
-  auto service = Service::Create(std::move(o), std::move(keys).value(),
-                                 std::move(attester).value(), &metrics);
+  auto service =
+      Service::Create(std::move(o), std::move(keys).value(), std::move(attester).value(), &metrics);
   if (!service.ok()) return Fail(service.status());
 
   Status s = (*service)->Run([] { return federation::StopRequested(); });

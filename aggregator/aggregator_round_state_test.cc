@@ -1,6 +1,6 @@
-#include "aggregator/round_state.h"
-
 #include <gtest/gtest.h>
+
+#include "aggregator/round_state.h"
 
 namespace fedtee::aggregator {
 namespace {

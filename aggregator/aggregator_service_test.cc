@@ -1,13 +1,12 @@
 // In-process loopback test of the aggregator Service: the test plays the coordinator and
 // two participants over real CURVE sockets against a Service running in a thread.
-#include "aggregator/service.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstring>
 #include <thread>
 
+#include "aggregator/service.h"
 #include "attestation/binding.h"
 #include "attestation/sim/sim_attester.h"
 #include "attestation/sim/sim_ca.h"
@@ -126,8 +125,8 @@ class ServiceTest : public ::testing::Test {
     ca_ = std::make_unique<attestation::sim::SimCa>(
         attestation::sim::SimCa::Create(SystemClock::Get()).value());
     measurement_ = attestation::sim::MeasureSelf().value();
-    auto attester = std::make_unique<attestation::sim::SimAttester>(
-        *ca_, measurement_, 2, false, SystemClock::Get());
+    auto attester = std::make_unique<attestation::sim::SimAttester>(*ca_, measurement_, 2, false,
+                                                                    SystemClock::Get());
     auto keys = EnclaveKeys::Generate().value();
     coordinator_.Bind(keys->curve_public_z85());
 
@@ -163,9 +162,9 @@ class ServiceTest : public ::testing::Test {
     auto resp = next();
     EXPECT_TRUE(resp && resp->has_attest_response());
     if (!resp || !resp->has_attest_response()) return {};
-    auto checked = federation::CheckAttestResponse(resp->attest_response(), challenge, policy_,
-                                                   verify_, service_->keys().curve_public_z85(),
-                                                   SystemClock::Get());
+    auto checked =
+        federation::CheckAttestResponse(resp->attest_response(), challenge, policy_, verify_,
+                                        service_->keys().curve_public_z85(), SystemClock::Get());
     EXPECT_TRUE(checked.ok()) << checked.status().ToString();
     return checked.ok() ? *checked : federation::AttestedAggregator{};
   }
@@ -273,8 +272,8 @@ TEST_F(ServiceTest, FullRoundOverLoopback) {
                         attested.curve_public_key, attested.data_endpoint);
 
   // Participants challenge the aggregator themselves.
-  auto for_alice = Attest([&](v1::Envelope e) { alice.Send(std::move(e)); },
-                          [&] { return alice.Next(); });
+  auto for_alice =
+      Attest([&](v1::Envelope e) { alice.Send(std::move(e)); }, [&] { return alice.Next(); });
   ASSERT_EQ(for_alice.hpke_public_key, attested.hpke_public_key);
 
   // Carol is not in the round's set: ZAP refuses her connection.

@@ -1,10 +1,9 @@
-#include "aggregator/update_ingest.h"
-
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <limits>
 
+#include "aggregator/update_ingest.h"
 #include "crypto/chunk_stream.h"
 #include "crypto/digest.h"
 

@@ -91,9 +91,9 @@ Status FedAvg::Commit(StageId id) {
   if (s.values.size() != global_.size()) {
     const size_t got = s.values.size();
     Abort(id);
-    return Status::InvalidArgument("update.wrong_shape",
-                                   "the update holds " + std::to_string(got) +
-                                       " values, the model " + std::to_string(global_.size()));
+    return Status::InvalidArgument("update.wrong_shape", "the update holds " + std::to_string(got) +
+                                                             " values, the model " +
+                                                             std::to_string(global_.size()));
   }
   const double w = static_cast<double>(s.num_examples);
   const float* v = s.values.data();
@@ -139,9 +139,9 @@ Result<std::unique_ptr<Strategy>> MakeStrategy(const std::string& name,
                                                size_t max_in_flight) {
   if (name.empty() || name == "fedavg") {
     if (!params.empty()) {
-      return Status::InvalidArgument("round.bad_strategy_params",
-                                     "fedavg takes no parameters, got '" +
-                                         params.begin()->first + "'");
+      return Status::InvalidArgument(
+          "round.bad_strategy_params",
+          "fedavg takes no parameters, got '" + params.begin()->first + "'");
     }
     return std::unique_ptr<Strategy>(new FedAvg(FedAvgOptions{max_in_flight}));
   }

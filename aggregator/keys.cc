@@ -18,8 +18,8 @@ Result<Bytes> DecodeCurveKey(const std::string& z85) {
   return raw;
 }
 
-EnclaveKeys::EnclaveKeys(crypto::X25519KeyPair hpke, transport::CurveKeyPair curve,
-                         Bytes curve_raw, crypto::SigningKey receipt)
+EnclaveKeys::EnclaveKeys(crypto::X25519KeyPair hpke, transport::CurveKeyPair curve, Bytes curve_raw,
+                         crypto::SigningKey receipt)
     : hpke_(std::move(hpke)),
       curve_(std::move(curve)),
       curve_raw_(std::move(curve_raw)),
@@ -31,8 +31,7 @@ Result<std::unique_ptr<EnclaveKeys>> EnclaveKeys::Generate() {
   FEDTEE_ASSIGN_OR_RETURN(Bytes curve_raw, DecodeCurveKey(curve.public_z85));
   FEDTEE_ASSIGN_OR_RETURN(crypto::SigningKey receipt, crypto::SigningKey::Generate());
   return std::unique_ptr<EnclaveKeys>(
-      new EnclaveKeys(std::move(hpke), std::move(curve), std::move(curve_raw),
-                      std::move(receipt)));
+      new EnclaveKeys(std::move(hpke), std::move(curve), std::move(curve_raw), std::move(receipt)));
 }
 
 Bytes EnclaveKeys::receipt_public_key() const { return receipt_.public_key(); }
@@ -43,8 +42,7 @@ attestation::ReportData EnclaveKeys::ReportDataFor(ByteSpan challenge) const {
 }
 
 Result<v1::AttestResponse> BuildAttestResponse(const EnclaveKeys& keys,
-                                               attestation::Attester& attester,
-                                               ByteSpan challenge,
+                                               attestation::Attester& attester, ByteSpan challenge,
                                                const std::string& data_endpoint) {
   if (challenge.size() < kMinChallengeBytes || challenge.size() > kMaxChallengeBytes) {
     return Status::InvalidArgument("attest.bad_challenge",
@@ -53,8 +51,8 @@ Result<v1::AttestResponse> BuildAttestResponse(const EnclaveKeys& keys,
   }
   auto evidence = attester.Attest(keys.ReportDataFor(challenge));
   if (!evidence.ok()) {
-    return Status::Unavailable("attest.failed", "the TEE could not produce evidence: " +
-                                                    evidence.status().ToString());
+    return Status::Unavailable(
+        "attest.failed", "the TEE could not produce evidence: " + evidence.status().ToString());
   }
   const Bytes evidence_bytes = attestation::SerializeEvidence(*evidence);
   v1::AttestResponse response;

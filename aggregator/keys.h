@@ -48,7 +48,7 @@ class EnclaveKeys {
   const Bytes& hpke_public_key() const { return hpke_.public_key(); }
   const std::string& curve_public_z85() const { return curve_.public_z85; }
   const Bytes& curve_public_raw() const { return curve_raw_; }  // 32 bytes
-  Bytes receipt_public_key() const;                              // 32 bytes
+  Bytes receipt_public_key() const;                             // 32 bytes
 
   // REPORT_DATA binding the three public keys and `challenge`.
   attestation::ReportData ReportDataFor(ByteSpan challenge) const;
@@ -71,8 +71,7 @@ Result<Bytes> DecodeCurveKey(const std::string& z85);
 // "attest.bad_challenge" (length outside [16, 64]); the attester's error wrapped as
 // UNAVAILABLE "attest.failed" (the TEE could not produce evidence).
 Result<v1::AttestResponse> BuildAttestResponse(const EnclaveKeys& keys,
-                                               attestation::Attester& attester,
-                                               ByteSpan challenge,
+                                               attestation::Attester& attester, ByteSpan challenge,
                                                const std::string& data_endpoint);
 
 }  // namespace fedtee::aggregator

@@ -42,10 +42,10 @@ Status RoundState::Open(const v1::RoundOpen& open) {
   }
   if (open.min_participants() == 0 ||
       open.min_participants() > static_cast<uint32_t>(open.participants_size())) {
-    return Status::InvalidArgument(
-        "round.bad_min_participants",
-        "min_participants " + std::to_string(open.min_participants()) + " for " +
-            std::to_string(open.participants_size()) + " participants");
+    return Status::InvalidArgument("round.bad_min_participants",
+                                   "min_participants " + std::to_string(open.min_participants()) +
+                                       " for " + std::to_string(open.participants_size()) +
+                                       " participants");
   }
 
   // Rollback protection.
@@ -55,10 +55,9 @@ Status RoundState::Open(const v1::RoundOpen& open) {
                                         "', not '" + open.federation_id() + "'");
   }
   if (last_round_ && open.round() <= *last_round_) {
-    return Status::PermissionDenied("round.rollback",
-                                    "round " + std::to_string(open.round()) +
-                                        " is not after the last opened round " +
-                                        std::to_string(*last_round_));
+    return Status::PermissionDenied("round.rollback", "round " + std::to_string(open.round()) +
+                                                          " is not after the last opened round " +
+                                                          std::to_string(*last_round_));
   }
   if (open.last_committed_round() >= open.round()) {
     return Status::PermissionDenied(
@@ -67,10 +66,10 @@ Status RoundState::Open(const v1::RoundOpen& open) {
   }
   if (last_committed_round_) {
     if (open.last_committed_round() < *last_committed_round_) {
-      return Status::PermissionDenied(
-          "round.rollback", "last_committed_round went back from " +
-                                std::to_string(*last_committed_round_) + " to " +
-                                std::to_string(open.last_committed_round()));
+      return Status::PermissionDenied("round.rollback",
+                                      "last_committed_round went back from " +
+                                          std::to_string(*last_committed_round_) + " to " +
+                                          std::to_string(open.last_committed_round()));
     }
     if (open.last_committed_round() == *last_committed_round_ &&
         open.log_head() != last_log_head_) {
@@ -90,9 +89,8 @@ Status RoundState::Open(const v1::RoundOpen& open) {
   c.model_sha256 = ToBytes(open.model_sha256());
   c.last_committed_round = open.last_committed_round();
   c.log_head = open.log_head();
-  c.max_examples_per_update = open.max_examples_per_update() == 0
-                                  ? kDefaultMaxExamplesPerUpdate
-                                  : open.max_examples_per_update();
+  c.max_examples_per_update = open.max_examples_per_update() == 0 ? kDefaultMaxExamplesPerUpdate
+                                                                  : open.max_examples_per_update();
 
   participants_.clear();
   for (const auto& p : open.participants()) {
@@ -116,14 +114,14 @@ Status RoundState::CheckUpdateStart(const std::string& federation_id, uint64_t r
     return Status::FailedPrecondition("round.not_ready", "no round is open");
   }
   if (federation_id != config_->federation_id) {
-    return Status::InvalidArgument("update.wrong_federation",
-                                   "this aggregator serves federation '" +
-                                       config_->federation_id + "'");
+    return Status::InvalidArgument(
+        "update.wrong_federation",
+        "this aggregator serves federation '" + config_->federation_id + "'");
   }
   if (round != config_->round) {
-    return Status::FailedPrecondition("round.wrong_round",
-                                      "round " + std::to_string(round) + " is not the open round " +
-                                          std::to_string(config_->round));
+    return Status::FailedPrecondition("round.wrong_round", "round " + std::to_string(round) +
+                                                               " is not the open round " +
+                                                               std::to_string(config_->round));
   }
   if (phase_ != RoundPhase::kCollecting) {
     return Status::FailedPrecondition(

@@ -31,11 +31,11 @@ namespace fedtee::aggregator {
 inline constexpr uint64_t kDefaultMaxExamplesPerUpdate = uint64_t{1} << 40;
 
 enum class RoundPhase {
-  kNone,          // no round opened yet (or the last one was finalized)
-  kAwaitingModel, // RoundOpen accepted, model/<r> payload still arriving
-  kCollecting,    // model received and checked: updates are accepted
-  kFailed,        // the model payload failed its checks; only a new RoundOpen helps
-  kFinalized,     // the aggregate was released; a repeated Finalize gets the same result
+  kNone,           // no round opened yet (or the last one was finalized)
+  kAwaitingModel,  // RoundOpen accepted, model/<r> payload still arriving
+  kCollecting,     // model received and checked: updates are accepted
+  kFailed,         // the model payload failed its checks; only a new RoundOpen helps
+  kFinalized,      // the aggregate was released; a repeated Finalize gets the same result
 };
 
 // What happened to one participant's update this round.
@@ -45,9 +45,9 @@ struct ParticipantRecord {
   std::string id;
   std::string curve_key;  // Z85
   UpdatePhase phase = UpdatePhase::kNone;
-  Bytes digest;           // SHA-256 of enc || ciphertexts, once accepted (or when rejected late)
+  Bytes digest;  // SHA-256 of enc || ciphertexts, once accepted (or when rejected late)
   uint64_t num_examples = 0;
-  std::string reason;     // rejection reason
+  std::string reason;  // rejection reason
 };
 
 // The parts of RoundOpen the service works with, after validation.
@@ -58,7 +58,7 @@ struct RoundConfig {
   std::string strategy;  // "fedavg"
   std::map<std::string, double> strategy_params;
   uint64_t model_bytes = 0;
-  Bytes model_sha256;    // 32 bytes
+  Bytes model_sha256;  // 32 bytes
   uint64_t last_committed_round = 0;
   std::string log_head;
   uint64_t max_examples_per_update = 0;  // never 0 after Open (kDefault... if unset)

@@ -54,14 +54,14 @@ Result<std::unique_ptr<Service>> Service::Create(ServiceOptions options,
     return Status::InvalidArgument("config.missing", "the coordinator endpoint is required");
   }
   FEDTEE_RETURN_IF_ERROR(transport::ValidateEndpoint(options.coordinator_endpoint));
-  FEDTEE_RETURN_IF_ERROR(transport::ValidateZ85Key(options.coordinator_key)
-                             .Wrap("the coordinator key"));
+  FEDTEE_RETURN_IF_ERROR(
+      transport::ValidateZ85Key(options.coordinator_key).Wrap("the coordinator key"));
   if (options.chunk_bytes == 0 ||
       options.chunk_bytes + kChunkEnvelopeOverhead > options.max_message_bytes) {
-    return Status::InvalidArgument(
-        "config.chunk_bytes", "chunk bytes must be > 0 and leave " +
-                                  std::to_string(kChunkEnvelopeOverhead) +
-                                  " bytes of room under the max message bytes");
+    return Status::InvalidArgument("config.chunk_bytes",
+                                   "chunk bytes must be > 0 and leave " +
+                                       std::to_string(kChunkEnvelopeOverhead) +
+                                       " bytes of room under the max message bytes");
   }
   std::unique_ptr<Service> s(
       new Service(std::move(options), std::move(keys), std::move(attester), metrics));
@@ -72,14 +72,12 @@ Result<std::unique_ptr<Service>> Service::Create(ServiceOptions options,
   FEDTEE_ASSIGN_OR_RETURN(s->zap_, transport::ZapAuthenticator::Create(s->context_));
   s->zap_->SetAllowed(kDataZapDomain, {});  // nobody until a round opens
   FEDTEE_ASSIGN_OR_RETURN(auto data,
-                          transport::ServerSocket::Bind(s->context_, *s->zap_,
-                                                        s->keys_->curve(), kDataZapDomain,
-                                                        o.listen, sock));
+                          transport::ServerSocket::Bind(s->context_, *s->zap_, s->keys_->curve(),
+                                                        kDataZapDomain, o.listen, sock));
   s->data_.emplace(std::move(data));
-  FEDTEE_ASSIGN_OR_RETURN(auto control,
-                          transport::ClientSocket::Connect(s->context_, s->keys_->curve(),
-                                                           o.coordinator_key,
-                                                           o.coordinator_endpoint, sock));
+  FEDTEE_ASSIGN_OR_RETURN(auto control, transport::ClientSocket::Connect(
+                                            s->context_, s->keys_->curve(), o.coordinator_key,
+                                            o.coordinator_endpoint, sock));
   s->control_.emplace(std::move(control));
   s->advertised_ = o.advertise.empty() ? s->data_->bound_endpoint() : o.advertise;
   return s;
@@ -107,9 +105,9 @@ Status Service::Run(const std::function<bool()>& stop) {
         {control_->socket_ref().handle(), 0, ZMQ_POLLIN, 0},
         {data_->socket_ref().handle(), 0, ZMQ_POLLIN, 0},
     };
-    auto wait = std::min(options_.poll_interval,
-                         std::chrono::duration_cast<std::chrono::milliseconds>(
-                             next_heartbeat - Clock::now()));
+    auto wait = std::min(
+        options_.poll_interval,
+        std::chrono::duration_cast<std::chrono::milliseconds>(next_heartbeat - Clock::now()));
     if (wait.count() < 0) wait = std::chrono::milliseconds(0);
     try {
       zmq::poll(items, 2, wait);
@@ -202,15 +200,15 @@ void Service::OnAttestRequest(const v1::AttestRequest& req,
 void Service::OnRoundOpen(const v1::RoundOpen& open) {
   refused_model_stream_ = "model/" + std::to_string(open.round());  // cleared on success
   if (open.model_bytes() > options_.max_model_bytes) {
-    SendControlError(Status::OutOfRange(
-        "round.model_too_large", "model of " + std::to_string(open.model_bytes()) +
-                                     " bytes exceeds --max-model-bytes " +
-                                     std::to_string(options_.max_model_bytes)));
+    SendControlError(Status::OutOfRange("round.model_too_large",
+                                        "model of " + std::to_string(open.model_bytes()) +
+                                            " bytes exceeds --max-model-bytes " +
+                                            std::to_string(options_.max_model_bytes)));
     return;
   }
-  const size_t in_flight =
-      options_.max_in_flight != 0 ? options_.max_in_flight
-                                  : static_cast<size_t>(std::max(1, open.participants_size()));
+  const size_t in_flight = options_.max_in_flight != 0
+                               ? options_.max_in_flight
+                               : static_cast<size_t>(std::max(1, open.participants_size()));
   std::map<std::string, double> params(open.strategy_params().begin(),
                                        open.strategy_params().end());
   auto strategy = MakeStrategy(open.strategy(), params, in_flight);
@@ -234,8 +232,8 @@ void Service::OnRoundOpen(const v1::RoundOpen& open) {
   model_in_.emplace("model/" + std::to_string(open.round()), open.model_bytes(),
                     options_.max_model_bytes);
   spdlog::info("round {} opened: {} participants, min {}, strategy {}, model {} bytes",
-               open.round(), open.participants_size(), open.min_participants(),
-               strategy_->name(), open.model_bytes());
+               open.round(), open.participants_size(), open.min_participants(), strategy_->name(),
+               open.model_bytes());
 }
 
 void Service::OnModelChunk(const v1::PayloadChunk& chunk) {
@@ -278,9 +276,8 @@ Status Service::TakeGlobalModel(Bytes safetensors) {
   }
   auto params = model::ParseSafetensors(safetensors);
   if (!params.ok()) {
-    return Status::Corruption("round.bad_model",
-                              "the global model is not valid safetensors: " +
-                                  params.status().ToString());
+    return Status::Corruption("round.bad_model", "the global model is not valid safetensors: " +
+                                                     params.status().ToString());
   }
   if (Status s = params->CheckFinite(); !s.ok()) {
     return Status::Corruption("round.bad_model", s.message());
@@ -304,16 +301,16 @@ void Service::OnFinalize(const v1::Finalize& fin) {
   }
   if (!round_.has_round() || fin.round() != round_.config().round) {
     SendControlError(Status::FailedPrecondition(
-        "round.wrong_round", "Finalize for round " + std::to_string(fin.round()) +
-                                 (round_.has_round()
-                                      ? ", the open round is " + std::to_string(round_.config().round)
-                                      : ", no round is open")));
+        "round.wrong_round",
+        "Finalize for round " + std::to_string(fin.round()) +
+            (round_.has_round() ? ", the open round is " + std::to_string(round_.config().round)
+                                : ", no round is open")));
     return;
   }
   if (round_.phase() != RoundPhase::kCollecting) {
-    SendControlError(Status::FailedPrecondition("round.not_ready",
-                                                "round " + std::to_string(fin.round()) +
-                                                    " has no checked global model"));
+    SendControlError(Status::FailedPrecondition(
+        "round.not_ready",
+        "round " + std::to_string(fin.round()) + " has no checked global model"));
     return;
   }
   const RoundConfig& c = round_.config();
@@ -322,8 +319,11 @@ void Service::OnFinalize(const v1::Finalize& fin) {
     spdlog::warn("round {}: only {} of the required {} updates accepted; releasing nothing",
                  c.round, accepted, c.min_participants);
     if (metrics_) {
-      metrics_->Write({{"event", "round"}, {"round", c.round}, {"released", false},
-                       {"accepted", accepted}, {"rejected", round_.rejected_count()},
+      metrics_->Write({{"event", "round"},
+                       {"round", c.round},
+                       {"released", false},
+                       {"accepted", accepted},
+                       {"rejected", round_.rejected_count()},
                        {"min_participants", c.min_participants}});
     }
     SendControlError(Status::FailedPrecondition(
@@ -384,8 +384,11 @@ void Service::OnFinalize(const v1::Finalize& fin) {
   spdlog::info("round {} finalized: {} updates ({} examples), new model sha256 {}", c.round,
                accepted, strategy_->committed_examples(), HexEncode(model_digest));
   if (metrics_) {
-    metrics_->Write({{"event", "round"}, {"round", c.round}, {"released", true},
-                     {"accepted", accepted}, {"rejected", round_.rejected_count()},
+    metrics_->Write({{"event", "round"},
+                     {"round", c.round},
+                     {"released", true},
+                     {"accepted", accepted},
+                     {"rejected", round_.rejected_count()},
                      {"examples", strategy_->committed_examples()},
                      {"model_sha256", HexEncode(model_digest)},
                      {"model_bytes", finalized_->model.size()}});
@@ -399,9 +402,8 @@ void Service::OnFinalize(const v1::Finalize& fin) {
 Status Service::SendFinalized(const FinalizedRound& done) {
   FEDTEE_RETURN_IF_ERROR(control_->Send({ByteSpan(done.result_frame)}));
   return federation::SendPayload("aggregate/" + std::to_string(done.round), done.model,
-                                 options_.chunk_bytes, [this](Bytes frame) {
-                                   return control_->Send({ByteSpan(frame)});
-                                 });
+                                 options_.chunk_bytes,
+                                 [this](Bytes frame) { return control_->Send({ByteSpan(frame)}); });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -446,9 +448,9 @@ void Service::OnDataMessage(transport::Incoming in) {
       OnUpdateChunk(in, env->update_chunk());
       return;
     default:
-      refuse(Status::InvalidArgument("protocol.unexpected",
-                                     "the aggregator does not take " +
-                                         federation::BodyName(*env) + " from participants"));
+      refuse(Status::InvalidArgument(
+          "protocol.unexpected",
+          "the aggregator does not take " + federation::BodyName(*env) + " from participants"));
   }
 }
 
@@ -456,16 +458,17 @@ void Service::OnUpdateStart(const transport::Incoming& in, const v1::UpdateStart
   auto refuse = [&](const Status& s) {
     spdlog::warn("refused UpdateStart from '{}': {}", in.peer_id, s.ToString());
     if (metrics_) {
-      metrics_->Write({{"event", "update_refused"}, {"round", start.round()},
-                       {"participant", in.peer_id}, {"reason", s.reason()}});
+      metrics_->Write({{"event", "update_refused"},
+                       {"round", start.round()},
+                       {"participant", in.peer_id},
+                       {"reason", s.reason()}});
     }
     SendData(in.routing_id, federation::EncodeError(s));
   };
   if (start.participant_id() != in.peer_id) {
-    refuse(Status::PermissionDenied("auth.id_mismatch",
-                                    "UpdateStart names '" + start.participant_id() +
-                                        "' but the connection authenticated as '" + in.peer_id +
-                                        "'"));
+    refuse(Status::PermissionDenied(
+        "auth.id_mismatch", "UpdateStart names '" + start.participant_id() +
+                                "' but the connection authenticated as '" + in.peer_id + "'"));
     return;
   }
   // A new start replaces a failed stream whose leftover chunks were being drained.
@@ -479,8 +482,8 @@ void Service::OnUpdateStart(const transport::Incoming& in, const v1::UpdateStart
   }
   const RoundConfig& c = round_.config();
   IngestContext ctx{c.federation_id, c.round, in.peer_id, c.max_examples_per_update};
-  auto ingest = UpdateIngest::Begin(keys_->hpke(), AsBytes(start.enc()), std::move(ctx),
-                                    layout_, *strategy_);
+  auto ingest =
+      UpdateIngest::Begin(keys_->hpke(), AsBytes(start.enc()), std::move(ctx), layout_, *strategy_);
   if (!ingest.ok()) {
     refuse(ingest.status());
     return;
@@ -495,10 +498,9 @@ void Service::OnUpdateChunk(const transport::Incoming& in, const v1::UpdateChunk
   auto it = streams_.find(in.peer_id);
   if (it == streams_.end()) {
     spdlog::warn("chunk from '{}' without a stream", in.peer_id);
-    SendData(in.routing_id,
-             federation::EncodeError("update.no_stream",
-                                     "no update stream is open for '" + in.peer_id +
-                                         "': send UpdateStart first"));
+    SendData(in.routing_id, federation::EncodeError("update.no_stream",
+                                                    "no update stream is open for '" + in.peer_id +
+                                                        "': send UpdateStart first"));
     return;
   }
   Stream& stream = it->second;
@@ -525,16 +527,21 @@ void Service::Accept(const std::string& participant_id, Stream& stream) {
   const UpdateIngest& u = *stream.ingest;
   const uint64_t round = u.context().round;
   round_.MarkAccepted(participant_id, u.digest(), u.num_examples());
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                         stream.started);
-  spdlog::info("round {}: update of '{}' accepted ({} examples, {} chunks, {} bytes, {} ms), "
-               "digest {}",
-               round, participant_id, u.num_examples(), u.chunks_received(),
-               u.ciphertext_bytes(), ms.count(), HexEncode(u.digest()));
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - stream.started);
+  spdlog::info(
+      "round {}: update of '{}' accepted ({} examples, {} chunks, {} bytes, {} ms), "
+      "digest {}",
+      round, participant_id, u.num_examples(), u.chunks_received(), u.ciphertext_bytes(),
+      ms.count(), HexEncode(u.digest()));
   if (metrics_) {
-    metrics_->Write({{"event", "update"}, {"round", round}, {"participant", participant_id},
-                     {"accepted", true}, {"digest", HexEncode(u.digest())},
-                     {"num_examples", u.num_examples()}, {"bytes", u.ciphertext_bytes()},
+    metrics_->Write({{"event", "update"},
+                     {"round", round},
+                     {"participant", participant_id},
+                     {"accepted", true},
+                     {"digest", HexEncode(u.digest())},
+                     {"num_examples", u.num_examples()},
+                     {"bytes", u.ciphertext_bytes()},
                      {"ms", ms.count()}});
   }
   Bytes frame = UpdateStatusFrame(round, participant_id, true, "", u.digest());
@@ -550,8 +557,11 @@ void Service::Reject(const std::string& participant_id, Stream& stream, const St
   }
   spdlog::warn("round {}: update of '{}' rejected: {}", round, participant_id, why.ToString());
   if (metrics_) {
-    metrics_->Write({{"event", "update"}, {"round", round}, {"participant", participant_id},
-                     {"accepted", false}, {"reason", why.reason()},
+    metrics_->Write({{"event", "update"},
+                     {"round", round},
+                     {"participant", participant_id},
+                     {"accepted", false},
+                     {"reason", why.reason()},
                      {"bytes", stream.ingest->ciphertext_bytes()}});
   }
   Bytes frame = UpdateStatusFrame(round, participant_id, false, why.reason(), {});
@@ -577,10 +587,9 @@ void Service::ExpireIdleStreams() {
     }
     if (!it->second.ingest->failed()) {
       Reject(it->first, it->second,
-             Status::DeadlineExceeded("update.timeout",
-                                      "no chunk for " +
-                                          std::to_string(options_.stream_idle_timeout.count()) +
-                                          " ms"));
+             Status::DeadlineExceeded(
+                 "update.timeout",
+                 "no chunk for " + std::to_string(options_.stream_idle_timeout.count()) + " ms"));
     }
     it = streams_.erase(it);
   }

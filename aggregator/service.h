@@ -37,7 +37,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-
 #include <zmq.hpp>
 
 #include "aggregator/fedavg.h"

@@ -73,15 +73,14 @@ Result<bool> UpdateIngest::AddChunk(const v1::UpdateChunk& chunk) {
 
 Result<bool> UpdateIngest::AddChunkImpl(const v1::UpdateChunk& chunk) {
   if (chunk.round() != context_.round) {
-    return Status::FailedPrecondition("round.wrong_round",
-                                      "chunk of round " + std::to_string(chunk.round()) +
-                                          " in a stream of round " +
-                                          std::to_string(context_.round));
+    return Status::FailedPrecondition(
+        "round.wrong_round", "chunk of round " + std::to_string(chunk.round()) +
+                                 " in a stream of round " + std::to_string(context_.round));
   }
   if (chunk.index() != next_index_) {
-    return Status::InvalidArgument("update.out_of_order",
-                                   "chunk " + std::to_string(chunk.index()) + " arrived, expected " +
-                                       std::to_string(next_index_));
+    return Status::InvalidArgument("update.out_of_order", "chunk " + std::to_string(chunk.index()) +
+                                                              " arrived, expected " +
+                                                              std::to_string(next_index_));
   }
   const ByteSpan ct = AsBytes(chunk.ciphertext());
   hasher_.Update(ct);
@@ -116,14 +115,13 @@ Status UpdateIngest::TakeHeader(ByteSpan plaintext) {
   if (header.num_examples() == 0 || header.num_examples() > context_.max_examples) {
     return Status::InvalidArgument("update.bad_example_count",
                                    "num_examples " + std::to_string(header.num_examples()) +
-                                       " is outside (0, " +
-                                       std::to_string(context_.max_examples) + "]");
+                                       " is outside (0, " + std::to_string(context_.max_examples) +
+                                       "]");
   }
   if (header.num_params() != layout_.num_params) {
-    return Status::InvalidArgument("update.wrong_shape",
-                                   "num_params " + std::to_string(header.num_params()) +
-                                       ", the global model has " +
-                                       std::to_string(layout_.num_params));
+    return Status::InvalidArgument(
+        "update.wrong_shape", "num_params " + std::to_string(header.num_params()) +
+                                  ", the global model has " + std::to_string(layout_.num_params));
   }
   if (static_cast<size_t>(header.tensor_names_size()) != layout_.tensor_names.size() ||
       !std::equal(header.tensor_names().begin(), header.tensor_names().end(),
@@ -140,10 +138,9 @@ Status UpdateIngest::TakeHeader(ByteSpan plaintext) {
 
 Status UpdateIngest::TakeValues(ByteSpan plaintext) {
   if (plaintext.size() % sizeof(float) != 0) {
-    return Status::Corruption("update.malformed",
-                              "chunk " + std::to_string(next_index_ - 1) + " holds " +
-                                  std::to_string(plaintext.size()) +
-                                  " bytes, not a multiple of 4");
+    return Status::Corruption("update.malformed", "chunk " + std::to_string(next_index_ - 1) +
+                                                      " holds " + std::to_string(plaintext.size()) +
+                                                      " bytes, not a multiple of 4");
   }
   scratch_.resize(plaintext.size() / sizeof(float));
   if constexpr (std::endian::native == std::endian::little) {
@@ -151,8 +148,8 @@ Status UpdateIngest::TakeValues(ByteSpan plaintext) {
   } else {
     for (size_t i = 0; i < scratch_.size(); ++i) {
       const uint8_t* p = plaintext.data() + 4 * i;
-      uint32_t u = uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 |
-                   uint32_t{p[3]} << 24;
+      uint32_t u =
+          uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
       scratch_[i] = std::bit_cast<float>(u);
     }
   }

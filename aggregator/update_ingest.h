@@ -66,8 +66,7 @@ class UpdateIngest {
   // (INVALID_ARGUMENT). Nothing is staged until chunk 0 opens.
   static Result<std::unique_ptr<UpdateIngest>> Begin(const crypto::X25519KeyPair& hpke_key,
                                                      ByteSpan enc, IngestContext context,
-                                                     const ModelLayout& layout,
-                                                     Strategy& strategy);
+                                                     const ModelLayout& layout, Strategy& strategy);
   ~UpdateIngest();
   UpdateIngest(const UpdateIngest&) = delete;
   UpdateIngest& operator=(const UpdateIngest&) = delete;
