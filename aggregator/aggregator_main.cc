@@ -16,6 +16,10 @@
 #include "aggregator/service.h"
 #include "attestation/sim/sim_attester.h"
 #include "attestation/sim/sim_ca.h"
+#include "attestation/snp/snp_report.h"
+#include "attestation/tdx/tdx_quote.h"
+#include "attestation/tsm/tsm_attester.h"
+#include "attestation/tsm/tsm_device.h"
 #include "base/bytes.h"
 #include "base/clock.h"
 #include "cli/exit_codes.h"
@@ -26,7 +30,6 @@ namespace fedtee::aggregator {
 namespace {
 
 constexpr char kProcess[] = "aggregator";
-constexpr char kTsmReportDir[] = "/sys/kernel/config/tsm/report";
 
 // A Z85 key given inline, or the path of a key file (CurveKeyPair::Save's public file).
 Result<std::string> ResolveCoordinatorKey(const std::string& value) {
@@ -41,20 +44,19 @@ Result<std::string> ResolveCoordinatorKey(const std::string& value) {
 }
 
 Result<std::unique_ptr<attestation::Attester>> MakeAttester(const Config& c) {
-  const bool has_tsm = std::filesystem::exists(kTsmReportDir);
   if (c.attestation == "auto") {
-    if (has_tsm) {
-      return Status::Unimplemented(
-          "attestation.tsm_unavailable",
-          std::string(kTsmReportDir) +
-              " exists, but this build has no configfs-tsm attester yet; it refuses to run "
-              "without attestation");
+    if (!attestation::tsm::TsmAvailable()) {
+      return Status::FailedPrecondition(
+          "attestation.no_tee",
+          std::string("no TEE found (") + attestation::tsm::kDefaultTsmRoot +
+              " is absent). To run WITHOUT hardware protection for development, pass "
+              "--attestation sim --sim-ca DIR explicitly");
     }
-    return Status::FailedPrecondition(
-        "attestation.no_tee",
-        std::string("no TEE found (") + kTsmReportDir +
-            " is absent). To run WITHOUT hardware protection for development, pass "
-            "--attestation sim --sim-ca DIR explicitly");
+    FEDTEE_ASSIGN_OR_RETURN(auto tsm, attestation::tsm::TsmAttester::Create(
+                                          std::make_unique<attestation::tsm::ConfigfsTsmDevice>()));
+    spdlog::info("attestation backend: {} through configfs-tsm ({})",
+                 attestation::PlatformName(tsm->platform()), attestation::tsm::kDefaultTsmRoot);
+    return std::unique_ptr<attestation::Attester>(std::move(tsm));
   }
   if (c.attestation != "sim") {
     return Status::InvalidArgument(
@@ -73,9 +75,36 @@ Result<std::unique_ptr<attestation::Attester>> MakeAttester(const Config& c) {
   spdlog::warn("* The host can read every key and every update this process holds.       *");
   spdlog::warn("* Use it for development and tests only.                                  *");
   spdlog::warn("**************************************************************************");
-  spdlog::info("measurement (SHA-384 of this executable): {}", HexEncode(measurement));
   return std::unique_ptr<attestation::Attester>(new attestation::sim::SimAttester(
       std::move(ca), std::move(measurement), c.sim_tcb_svn, /*debug=*/false, SystemClock::Get()));
+}
+
+// Produces one piece of evidence before serving (so a broken TEE device stops the start,
+// not the first round) and logs the measurement it carries.
+Status SelfTest(attestation::Attester& attester, const EnclaveKeys& keys) {
+  const Bytes zeros(32, 0);
+  auto evidence = attester.Attest(keys.ReportDataFor(zeros));
+  if (!evidence.ok()) return evidence.status().Wrap("attestation self-test");
+  Bytes measurement;
+  switch (evidence->platform) {
+    case attestation::Platform::kSim: {
+      FEDTEE_ASSIGN_OR_RETURN(measurement, attestation::sim::MeasureSelf());
+      break;
+    }
+    case attestation::Platform::kSevSnp: {
+      FEDTEE_ASSIGN_OR_RETURN(auto report, attestation::snp::ParseSnpReport(evidence->report));
+      measurement = report.measurement;
+      break;
+    }
+    case attestation::Platform::kTdx: {
+      FEDTEE_ASSIGN_OR_RETURN(auto quote, attestation::tdx::ParseTdxQuote(evidence->report));
+      measurement = quote.report.mrtd;
+      break;
+    }
+  }
+  spdlog::info("attestation self-test passed; platform {}, measurement {}",
+               attestation::PlatformName(evidence->platform), HexEncode(measurement));
+  return Status::Ok();
 }
 
 int Fail(const Status& s) {
@@ -186,6 +215,8 @@ int Main(int argc, char** argv) {
   o.max_in_flight = c.max_in_flight;
   o.stream_idle_timeout = std::chrono::milliseconds(c.stream_timeout_ms);
   o.heartbeat_interval = std::chrono::milliseconds(c.heartbeat_ms);
+  if (Status st = SelfTest(**attester, **keys); !st.ok()) return Fail(st);
+
   auto service =
       Service::Create(std::move(o), std::move(keys).value(), std::move(attester).value(), &metrics);
   if (!service.ok()) return Fail(service.status());
