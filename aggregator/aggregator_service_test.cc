@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "aggregator/service.h"
@@ -136,7 +138,12 @@ class ServiceTest : public ::testing::Test {
     o.heartbeat_interval = 100ms;
     o.poll_interval = 20ms;
     o.chunk_bytes = 64;  // several aggregate chunks even for a tiny model
-    auto service = Service::Create(o, std::move(keys), std::move(attester), nullptr);
+    o.stream_idle_timeout = 1500ms;
+    metrics_path_ = std::filesystem::temp_directory_path() /
+                    ("fedtee_agg_metrics_" + std::to_string(::getpid()) + ".jsonl");
+    std::filesystem::remove(metrics_path_);
+    ASSERT_TRUE(metrics_.Open(metrics_path_.string(), "aggregator").ok());
+    auto service = Service::Create(o, std::move(keys), std::move(attester), &metrics_);
     ASSERT_TRUE(service.ok()) << service.status().ToString();
     service_ = std::move(service).value();
     thread_ = std::thread([this] { run_status_ = service_->Run([this] { return stop_.load(); }); });
@@ -150,6 +157,7 @@ class ServiceTest : public ::testing::Test {
     stop_ = true;
     if (thread_.joinable()) thread_.join();
     EXPECT_TRUE(run_status_.ok()) << run_status_.ToString();
+    std::filesystem::remove(metrics_path_);
   }
 
   // AttestRequest -> AttestResponse, checked as a relying party would.
@@ -248,6 +256,16 @@ class ServiceTest : public ::testing::Test {
   attestation::VerifyOptions verify_;
   Bytes model_bytes_;
   zmq::context_t participants_ctx_;
+  federation::MetricsWriter metrics_;
+  std::filesystem::path metrics_path_;
+
+  // The metrics lines written so far.
+  std::vector<nlohmann::json> MetricsLines() {
+    std::vector<nlohmann::json> out;
+    std::ifstream in(metrics_path_);
+    for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+  }
 };
 
 TEST_F(ServiceTest, FullRoundOverLoopback) {
@@ -389,6 +407,17 @@ TEST_F(ServiceTest, FullRoundOverLoopback) {
   ASSERT_TRUE(again && again->has_round_result());
   EXPECT_EQ(again->round_result().receipt(), rr.receipt());
 
+  // Metrics: one line per verdict and per round, never values.
+  int accepted = 0, rejected = 0, released = 0, withheld = 0;
+  for (const auto& m : MetricsLines()) {
+    if (m["event"] == "update") (m["accepted"] == true ? accepted : rejected)++;
+    if (m["event"] == "round") (m["released"] == true ? released : withheld)++;
+  }
+  EXPECT_EQ(accepted, 2);
+  EXPECT_EQ(rejected, 1);
+  EXPECT_EQ(released, 1);
+  EXPECT_EQ(withheld, 1);
+
   // Replaying round 1 is a rollback.
   OpenRound(1, {{"alice", alice_keys.public_z85}, {"bob", bob_keys.public_z85}}, 2);
   auto rollback = coordinator_.Next();
@@ -454,6 +483,52 @@ TEST_F(ServiceTest, UpdateSealedForAnotherRoundIsRejected) {
   EXPECT_EQ(refused->error().code(), "round.too_few_updates");
   auto nothing = coordinator_.Next(500ms);
   EXPECT_FALSE(nothing.has_value());
+}
+
+TEST_F(ServiceTest, IdleStreamTimesOutAndMayBeRetried) {
+  auto attested = Attest([this](v1::Envelope e) { coordinator_.Send(std::move(e)); },
+                         [this] { return coordinator_.Next(); });
+  auto alice_keys = transport::CurveKeyPair::Generate().value();
+  OpenRound(2, {{"alice", alice_keys.public_z85}}, 1);
+  Attest([this](v1::Envelope e) { coordinator_.Send(std::move(e)); },
+         [this] { return coordinator_.Next(); });
+  FakeParticipant alice(participants_ctx_, "alice", alice_keys, attested.curve_public_key,
+                        attested.data_endpoint);
+
+  // UpdateStart, then silence: after the idle timeout the stream is rejected to both sides.
+  auto sealer = crypto::ChunkSealer::Create(attested.hpke_public_key, {kFederation, 2, "alice"});
+  ASSERT_TRUE(sealer.ok());
+  v1::Envelope start;
+  start.mutable_update_start()->set_federation_id(kFederation);
+  start.mutable_update_start()->set_round(2);
+  start.mutable_update_start()->set_participant_id("alice");
+  start.mutable_update_start()->set_enc(ToString(sealer->enc()));
+  alice.Send(start);
+  auto st = alice.Next(5s);
+  ASSERT_TRUE(st && st->has_update_status());
+  EXPECT_EQ(st->update_status().reason(), "update.timeout");
+  auto cst = coordinator_.Next();
+  ASSERT_TRUE(cst && cst->has_update_status());
+  EXPECT_EQ(cst->update_status().reason(), "update.timeout");
+
+  // A rejected participant may send a fresh stream, which is accepted.
+  SubmitUpdate(alice, attested.hpke_public_key, 2, 7, {1, 2, 3, 4, 5, 6});
+  st = alice.Next();
+  ASSERT_TRUE(st && st->has_update_status());
+  EXPECT_TRUE(st->update_status().accepted()) << st->update_status().reason();
+  v1::Envelope fin;
+  fin.mutable_finalize()->set_round(2);
+  coordinator_.Send(fin);
+  cst = coordinator_.Next();  // alice's UpdateStatus
+  ASSERT_TRUE(cst && cst->has_update_status());
+  auto result = coordinator_.Next();
+  ASSERT_TRUE(result && result->has_round_result());
+  auto receipt = federation::VerifyReceipt(AsBytes(result->round_result().receipt()),
+                                           AsBytes(result->round_result().receipt_signature()),
+                                           attested.receipt_public_key);
+  ASSERT_TRUE(receipt.ok());
+  ASSERT_EQ(receipt->entries_size(), 1);
+  EXPECT_EQ(receipt->entries(0).num_examples(), 7u);
 }
 
 }  // namespace
