@@ -19,14 +19,52 @@ namespace {
 // The metadata key under which the coordinator records what the tensors mean.
 constexpr char kSpecKey[] = "fedtee.model_spec";
 
+// The spec implied by the tensor names and shapes of model/trainer.h ("linear.*" for
+// logistic regression, "fc1.*", "fc2.*"[, "fc3.*"] for an MLP), for model files without
+// the metadata. INVALID_ARGUMENT "model.bad_spec" when the layout is not one of those.
+Result<model::ModelSpec> SpecFromLayout(const model::ModelParams& params) {
+  auto dims = [&](const char* name) -> std::vector<int64_t> {
+    const model::Tensor* t = params.Find(name);
+    return t ? t->shape : std::vector<int64_t>{};
+  };
+  model::ModelSpec spec;
+  if (auto w = dims("linear.weight"); w.size() == 2) {
+    spec.kind = model::ModelKind::kLogisticRegression;
+    spec.num_classes = static_cast<int>(w[0]);
+    spec.num_features = static_cast<int>(w[1]);
+  } else if (auto fc1 = dims("fc1.weight"); fc1.size() == 2) {
+    spec.kind = model::ModelKind::kMlp;
+    spec.num_features = static_cast<int>(fc1[1]);
+    std::vector<int64_t> last = dims("fc2.weight");
+    spec.hidden.push_back(static_cast<int>(fc1[0]));
+    if (auto fc3 = dims("fc3.weight"); fc3.size() == 2 && last.size() == 2) {
+      spec.hidden.push_back(static_cast<int>(last[0]));
+      last = fc3;
+    }
+    if (last.size() != 2) return Status::InvalidArgument("model.bad_spec", "no fc2.weight");
+    spec.num_classes = static_cast<int>(last[0]);
+  } else {
+    return Status::InvalidArgument("model.bad_spec",
+                                   "neither linear.weight nor fc1.weight: not a fedtee model");
+  }
+  FEDTEE_RETURN_IF_ERROR(model::ValidateSpec(spec));
+  return spec;
+}
+
 // Parses {"kind": "logistic_regression"|"mlp", "num_features": F, "num_classes": C,
-// "hidden": [..]}. INVALID_ARGUMENT "model.bad_spec" naming what is wrong.
-Result<model::ModelSpec> SpecFromMetadata(const model::SafetensorsMetadata& meta) {
+// "hidden": [..]}; without that metadata, falls back to SpecFromLayout (with a note on
+// stderr). INVALID_ARGUMENT "model.bad_spec" naming what is wrong.
+Result<model::ModelSpec> SpecFromMetadata(const model::SafetensorsMetadata& meta,
+                                          const model::ModelParams& params) {
   auto it = meta.find(kSpecKey);
   if (it == meta.end()) {
-    return Status::InvalidArgument("model.bad_spec",
-                                   std::string("the model has no \"") + kSpecKey +
-                                       "\" metadata (not written by a fedtee coordinator?)");
+    auto spec = SpecFromLayout(params);
+    if (!spec.ok()) {
+      return spec.status().Wrap(std::string("no \"") + kSpecKey + "\" metadata");
+    }
+    std::cerr << "note: no \"" << kSpecKey
+              << "\" metadata; model spec taken from the tensor names and shapes\n";
+    return spec;
   }
   nlohmann::json j = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
   auto bad = [](const std::string& why) {
@@ -82,7 +120,7 @@ int Evaluate(const ModelArgs& a) {
   model::SafetensorsMetadata meta;
   auto params = model::LoadSafetensors(a.model_path, &meta);
   if (!params.ok()) return Fail("model evaluate: reading " + a.model_path, params.status());
-  auto spec = SpecFromMetadata(meta);
+  auto spec = SpecFromMetadata(meta, *params);
   if (!spec.ok()) return Fail("model evaluate: " + a.model_path, spec.status());
   auto data = participant::LoadExamples(a.csv, a.format, a.label);
   if (!data.ok()) return Fail("model evaluate: reading " + a.csv, data.status());
@@ -128,7 +166,7 @@ int Inspect(const ModelArgs& a) {
   std::cout << "metadata:" << (meta.empty() ? " (none)" : "") << "\n";
   for (const auto& [k, v] : meta) std::cout << "  " << k << ": " << v << "\n";
   if (meta.count(kSpecKey)) {
-    auto spec = SpecFromMetadata(meta);
+    auto spec = SpecFromMetadata(meta, *params);
     if (!spec.ok()) return Fail("model inspect: " + a.model_path, spec.status());
   }
   return kExitOk;
@@ -144,7 +182,9 @@ void AddModelCommands(CLI::App& app, int* exit_code) {
   auto* evaluate = cmd->add_subcommand(
       "evaluate",
       "Evaluate a fedtee model on a labelled CSV. The model kind and sizes come from the\n"
-      "file's \"fedtee.model_spec\" metadata. Prints examples, accuracy and loss, and for\n"
+      "file's \"fedtee.model_spec\" metadata (or, without it, from the tensor names and\n"
+      "shapes: linear.* = logistic regression, fc1.* fc2.* [fc3.*] = MLP). Prints examples, "
+      "accuracy and loss, and for\n"
       "binary tasks pr_auc, roc_auc, precision, recall and f1 (positive class 1).");
   evaluate->add_option("--model", args->model_path, "Model file (safetensors)")->required();
   evaluate->add_option("--csv", args->csv, "Labelled examples (CSV)")->required();
