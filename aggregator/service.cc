@@ -274,7 +274,8 @@ Status Service::TakeGlobalModel(Bytes safetensors) {
     return Status::Corruption("round.model_digest_mismatch",
                               "the global model's SHA-256 is not RoundOpen.model_sha256");
   }
-  auto params = model::ParseSafetensors(safetensors);
+  model::SafetensorsMetadata metadata;
+  auto params = model::ParseSafetensors(safetensors, &metadata);
   if (!params.ok()) {
     return Status::Corruption("round.bad_model", "the global model is not valid safetensors: " +
                                                      params.status().ToString());
@@ -286,6 +287,7 @@ Status Service::TakeGlobalModel(Bytes safetensors) {
     return Status::Corruption("round.bad_model", "the global model has no parameters");
   }
   global_ = std::move(params).value();
+  global_metadata_ = std::move(metadata);
   layout_.num_params = global_.total_params();
   layout_.tensor_names.clear();
   for (const auto& t : global_.tensors()) layout_.tensor_names.push_back(t.name);
@@ -346,7 +348,9 @@ void Service::OnFinalize(const v1::Finalize& fin) {
   }
   FinalizedRound done;
   done.round = c.round;
-  done.model = model::SerializeSafetensors(next);
+  // The aggregate keeps the global model's metadata (model spec, federation): the released
+  // model stays self-describing for users and `fedtee model evaluate`.
+  done.model = model::SerializeSafetensors(next, global_metadata_);
 
   v1::Receipt receipt;
   receipt.set_federation_id(c.federation_id);

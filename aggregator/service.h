@@ -42,6 +42,7 @@
 #include "aggregator/fedavg.h"
 #include "aggregator/keys.h"
 #include "aggregator/round_state.h"
+#include "model/safetensors.h"
 #include "aggregator/update_ingest.h"
 #include "attestation/attester.h"
 #include "base/status.h"
@@ -165,6 +166,7 @@ class Service {
   // The model stream of a refused RoundOpen: its chunks are dropped without one Error each.
   std::string refused_model_stream_;
   model::ModelParams global_;  // the round's global model (layout and values)
+  model::SafetensorsMetadata global_metadata_;  // carried over to the aggregate
   ModelLayout layout_;
   std::map<std::string, Stream> streams_;  // by participant id; failed ones until final
   std::optional<FinalizedRound> finalized_;
