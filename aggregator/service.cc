@@ -266,6 +266,9 @@ void Service::OnModelChunk(const v1::PayloadChunk& chunk) {
   round_.MarkCollecting();
   spdlog::info("round {}: global model received ({} tensors, {} values); collecting updates",
                round_.config().round, global_.size(), layout_.num_params);
+  v1::Envelope ready;
+  ready.mutable_round_ready()->set_round(round_.config().round);
+  SendControl(federation::Encode(std::move(ready)));
 }
 
 Status Service::TakeGlobalModel(Bytes safetensors) {

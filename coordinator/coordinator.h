@@ -51,7 +51,7 @@ class Coordinator {
   uint64_t last_committed_round() const { return state_.last_committed_round; }
 
  private:
-  enum class Phase { kWaiting, kCollecting, kFinalizing, kDone };
+  enum class Phase { kWaiting, kOpening, kCollecting, kFinalizing, kDone };
 
   struct Member {                 // an enrolled participant that joined
     Bytes routing_id;
@@ -78,6 +78,7 @@ class Coordinator {
     uint32_t attempt = 0;
     std::map<std::string, Slot> slots;  // by participant id
     uint64_t deadline_ms = 0;
+    uint64_t open_deadline_ms = 0;   // for the aggregator's RoundReady
     uint64_t finalize_deadline_ms = 0;
     std::optional<v1::RoundResult> result;
     std::optional<federation::PayloadAssembler> aggregate;
@@ -95,6 +96,7 @@ class Coordinator {
   void Tick();
   void MaybeStartRound();
   Status StartRound();
+  void SendTasks();
   void MaybeFinalize();
   void FailRound(const std::string& why);
   Status CommitRound(Bytes model_bytes);

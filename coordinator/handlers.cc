@@ -27,6 +27,15 @@ void Coordinator::HandleParticipant(transport::Incoming& in) {
     return;
   }
   alive_->Seen(in.peer_id);
+  if (env->body_case() != v1::Envelope::kJoin &&
+      (members_.count(in.peer_id) == 0 || !members_[in.peer_id].joined ||
+       members_[in.peer_id].routing_id != in.routing_id)) {
+    // E.g. after a coordinator restart: tell the participant to join again.
+    ReplyError(*participants_, in.routing_id,
+               Status::FailedPrecondition("participant.not_joined",
+                                          "send Join first (the coordinator may have restarted)"));
+    return;
+  }
   switch (env->body_case()) {
     case v1::Envelope::kJoin: {
       if (env->join().participant_id() != in.peer_id) {
@@ -151,6 +160,9 @@ void Coordinator::HandleAggregator(transport::Incoming& in) {
       MaybeFinalize();
       return;
     }
+    case v1::Envelope::kRoundReady:
+      if (phase_ == Phase::kOpening && env->round_ready().round() == run_.round) SendTasks();
+      return;
     case v1::Envelope::kRoundResult:
       OnRoundResult(env->round_result());
       return;
@@ -159,7 +171,8 @@ void Coordinator::HandleAggregator(transport::Incoming& in) {
       return;
     case v1::Envelope::kError:
       spdlog::error("aggregator: {}: {}", env->error().code(), env->error().message());
-      if (phase_ == Phase::kFinalizing || phase_ == Phase::kCollecting) {
+      if (phase_ == Phase::kFinalizing || phase_ == Phase::kCollecting ||
+          phase_ == Phase::kOpening) {
         FailRound("aggregator refused: " + env->error().code() + ": " + env->error().message());
       }
       return;

@@ -35,6 +35,9 @@ void Coordinator::Tick() {
   }
   switch (phase_) {
     case Phase::kWaiting: MaybeStartRound(); break;
+    case Phase::kOpening:
+      if (now >= run_.open_deadline_ms) FailRound("the aggregator did not open the round in time");
+      break;
     case Phase::kCollecting:
       if (now >= run_.deadline_ms) MaybeFinalize();
       break;
@@ -90,9 +93,7 @@ Status Coordinator::StartRound() {
   }
   for (const auto& id : ids) run_.slots[id];
   run_.started_ms = NowMs();
-  run_.deadline_ms = run_.started_ms + uint64_t{config_.round_timeout_seconds} * 1000;
   Bytes sha = crypto::Sha256(model_bytes_);
-  const auto& agg = *aggregator_link_->attested;
 
   v1::Envelope open;
   auto* o = open.mutable_round_open();
@@ -117,11 +118,27 @@ Status Coordinator::StartRound() {
       stream, model_bytes_, config_.chunk_bytes,
       [&](Bytes frame) { return SendToAggregator(std::move(frame)); }));
 
-  for (const auto& id : ids) {
+  phase_ = Phase::kOpening;
+  run_.open_deadline_ms = NowMs() + uint64_t{config_.finalize_timeout_seconds} * 1000;
+  std::string who;
+  for (const auto& id : ids) who += (who.empty() ? "" : ", ") + id;
+  spdlog::info("round {}{} opening with {} participants ({})", round,
+               run_.attempt ? " (retry " + std::to_string(run_.attempt) + ")" : "", ids.size(),
+               who);
+  return Status::Ok();
+}
+
+void Coordinator::SendTasks() {
+  const auto& agg = *aggregator_link_->attested;
+  Bytes sha = crypto::Sha256(model_bytes_);
+  std::string stream = "model/" + std::to_string(run_.round);
+  run_.started_ms = NowMs();
+  run_.deadline_ms = run_.started_ms + uint64_t{config_.round_timeout_seconds} * 1000;
+  for (const auto& [id, slot] : run_.slots) {
     v1::Envelope task;
     auto* t = task.mutable_round_task();
     t->set_federation_id(config_.federation_id);
-    t->set_round(round);
+    t->set_round(run_.round);
     auto* tr = t->mutable_train();
     tr->set_epochs(config_.train.epochs);
     tr->set_batch_size(config_.train.batch_size);
@@ -149,13 +166,10 @@ Status Coordinator::StartRound() {
     (void)s;
   }
   phase_ = Phase::kCollecting;
-  std::string who;
-  for (const auto& id : ids) who += (who.empty() ? "" : ", ") + id;
-  spdlog::info("round {}{} started with {} participants ({}); deadline in {} s", round,
-               run_.attempt ? " (retry " + std::to_string(run_.attempt) + ")" : "", ids.size(),
-               who, config_.round_timeout_seconds);
-  return Status::Ok();
+  spdlog::info("round {} started: tasks sent to {} participants; deadline in {} s", run_.round,
+               run_.slots.size(), config_.round_timeout_seconds);
 }
+
 
 void Coordinator::MaybeFinalize() {
   if (phase_ != Phase::kCollecting) return;
