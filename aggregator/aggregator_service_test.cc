@@ -53,6 +53,7 @@ class FakeCoordinator {
   }
   const std::string& endpoint() const { return socket_->bound_endpoint(); }
   const std::string& public_key() const { return keys_.public_z85; }
+  uint64_t last_round_ready() const { return last_round_ready_; }
 
   // The next envelope that is not a heartbeat (records the aggregator's routing id).
   std::optional<v1::Envelope> Next(std::chrono::milliseconds timeout = 10s) {
@@ -66,6 +67,10 @@ class FakeCoordinator {
       if (!env.ok()) return std::nullopt;
       if (env->has_heartbeat()) {
         ++heartbeats_;
+        continue;
+      }
+      if (env->has_round_ready()) {  // the round's participants are admitted now
+        last_round_ready_ = env->round_ready().round();
         continue;
       }
       return std::move(env).value();
@@ -96,6 +101,7 @@ class FakeCoordinator {
   std::optional<transport::ServerSocket> socket_;
   Bytes routing_id_;
   int heartbeats_ = 0;
+  uint64_t last_round_ready_ = 0;  // round of the last RoundReady seen
 };
 
 // A participant's DEALER to the aggregator's data plane.
@@ -417,6 +423,9 @@ TEST_F(ServiceTest, FullRoundOverLoopback) {
   EXPECT_EQ(rejected, 1);
   EXPECT_EQ(released, 1);
   EXPECT_EQ(withheld, 1);
+
+  // The aggregator told the coordinator when round 1's participants were admitted.
+  EXPECT_EQ(coordinator_.last_round_ready(), 1u);
 
   // Replaying round 1 is a rollback.
   OpenRound(1, {{"alice", alice_keys.public_z85}, {"bob", bob_keys.public_z85}}, 2);
