@@ -54,10 +54,15 @@ Status RoundState::Open(const v1::RoundOpen& open) {
                                     "this aggregator serves federation '" + federation_id_ +
                                         "', not '" + open.federation_id() + "'");
   }
-  if (last_round_ && open.round() <= *last_round_) {
-    return Status::PermissionDenied("round.rollback", "round " + std::to_string(open.round()) +
-                                                          " is not after the last opened round " +
-                                                          std::to_string(*last_round_));
+  // A round may be opened again (the coordinator retries a round that failed) only while no
+  // aggregate of it was released: two aggregates of one round over different participant
+  // sets would reveal the difference, i.e. one participant's update.
+  if (last_round_ && (open.round() < *last_round_ ||
+                      (open.round() == *last_round_ && released_round_ == open.round()))) {
+    return Status::PermissionDenied(
+        "round.rollback", "round " + std::to_string(open.round()) + " is not after the last " +
+                              (released_round_ == *last_round_ ? "released" : "opened") +
+                              " round " + std::to_string(*last_round_));
   }
   if (open.last_committed_round() >= open.round()) {
     return Status::PermissionDenied(

@@ -4,7 +4,8 @@
 // malicious) host or coordinator from replaying an old round to the enclave.
 //
 // Rollback rules (checked by Open, before anything changes; Error "round.rollback"):
-//   - round numbers strictly increase over the life of the process;
+//   - round numbers never decrease over the life of the process, and a round may be opened
+//     again (a coordinator's retry) only while its aggregate has not been released;
 //   - last_committed_round never decreases, and is below the opened round;
 //   - with the same last_committed_round as before, log_head must be the same as before
 //     (a changed head for the same committed round is a forked log).
@@ -81,7 +82,10 @@ class RoundState {
   // Model received and checked: updates may come in.
   void MarkCollecting() { phase_ = RoundPhase::kCollecting; }
   void MarkFailed() { phase_ = RoundPhase::kFailed; }
-  void MarkFinalized() { phase_ = RoundPhase::kFinalized; }
+  void MarkFinalized() {
+    phase_ = RoundPhase::kFinalized;
+    if (config_) released_round_ = config_->round;
+  }
 
   RoundPhase phase() const { return phase_; }
   bool has_round() const { return config_.has_value(); }
@@ -123,6 +127,7 @@ class RoundState {
   RoundPhase phase_ = RoundPhase::kNone;
   // Highest values seen over the process life (rollback protection).
   std::optional<uint64_t> last_round_;
+  std::optional<uint64_t> released_round_;  // the last round whose aggregate was released
   std::optional<uint64_t> last_committed_round_;
   std::string last_log_head_;
   std::string federation_id_;
