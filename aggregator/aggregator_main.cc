@@ -158,6 +158,10 @@ int Main(int argc, char** argv) {
                  "most update streams staged at once, each holding a model-sized buffer "
                  "(0: the round's participant count)")
       ->capture_default_str();
+  app.add_option("--ingest-threads", c.ingest_threads,
+                 "worker threads opening update streams in parallel (0: the number of cores, "
+                 "at most 8)")
+      ->capture_default_str();
   app.add_option("--stream-timeout-ms", c.stream_timeout_ms,
                  "reject an update stream idle for this long")
       ->capture_default_str();
@@ -213,6 +217,7 @@ int Main(int argc, char** argv) {
   o.chunk_bytes = c.chunk_bytes;
   o.max_model_bytes = c.max_model_bytes;
   o.max_in_flight = c.max_in_flight;
+  o.ingest_threads = c.ingest_threads;
   o.stream_idle_timeout = std::chrono::milliseconds(c.stream_timeout_ms);
   o.heartbeat_interval = std::chrono::milliseconds(c.heartbeat_ms);
   if (Status st = SelfTest(**attester, **keys); !st.ok()) return Fail(st);

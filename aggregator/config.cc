@@ -77,6 +77,7 @@ Status LoadConfigFile(const std::string& path,
       {"chunk_bytes", {"--chunk-bytes", Setter(c.chunk_bytes)}},
       {"max_model_bytes", {"--max-model-bytes", Setter(c.max_model_bytes)}},
       {"max_in_flight", {"--max-in-flight", Setter(c.max_in_flight)}},
+      {"ingest_threads", {"--ingest-threads", Setter(c.ingest_threads)}},
       {"stream_timeout_ms", {"--stream-timeout-ms", Setter(c.stream_timeout_ms)}},
       {"heartbeat_ms", {"--heartbeat-ms", Setter(c.heartbeat_ms)}},
   };

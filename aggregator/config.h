@@ -37,6 +37,7 @@ struct Config {
   uint64_t chunk_bytes = uint64_t{1} << 20;  // aggregate payload chunk size
   uint64_t max_model_bytes = uint64_t{2} << 30;
   uint64_t max_in_flight = 0;  // 0 = the round's participant count
+  uint64_t ingest_threads = 0;  // update-opening worker threads (0 = cores, at most 8)
   uint64_t stream_timeout_ms = 60000;
   uint64_t heartbeat_ms = 1000;
 };

@@ -1,7 +1,11 @@
 #include "aggregator/service.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "crypto/digest.h"
@@ -40,7 +44,10 @@ Service::Service(ServiceOptions options, std::unique_ptr<EnclaveKeys> keys,
       metrics_(metrics) {}
 
 Service::~Service() {
+  if (pool_) pool_->Drain();
+  pool_.reset();     // workers joined: nothing else holds a stream
   streams_.clear();  // aborts staged updates before the strategy goes
+  if (verdict_fd_ >= 0) close(verdict_fd_);
 }
 
 Result<std::unique_ptr<Service>> Service::Create(ServiceOptions options,
@@ -80,6 +87,12 @@ Result<std::unique_ptr<Service>> Service::Create(ServiceOptions options,
                                             o.coordinator_endpoint, sock));
   s->control_.emplace(std::move(control));
   s->advertised_ = o.advertise.empty() ? s->data_->bound_endpoint() : o.advertise;
+  s->verdict_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (s->verdict_fd_ < 0) {
+    return Status::Internal("config.eventfd", std::string("eventfd: ") + std::strerror(errno));
+  }
+  s->pool_ = std::make_unique<IngestPool>(o.ingest_threads != 0 ? o.ingest_threads
+                                                                 : DefaultIngestThreads());
   return s;
 }
 
@@ -87,6 +100,7 @@ Status Service::Run(const std::function<bool()>& stop) {
   spdlog::info("data plane on {} (advertised {}), CURVE key {}", data_->bound_endpoint(),
                advertised_, keys_->curve_public_z85());
   spdlog::info("control plane to the coordinator at {}", options_.coordinator_endpoint);
+  spdlog::info("{} ingest threads", pool_->threads());
   auto next_heartbeat = Clock::now();
   while (!stop() && !shutdown_requested_) {
     const auto now = Clock::now();
@@ -104,17 +118,19 @@ Status Service::Run(const std::function<bool()>& stop) {
     zmq::pollitem_t items[] = {
         {control_->socket_ref().handle(), 0, ZMQ_POLLIN, 0},
         {data_->socket_ref().handle(), 0, ZMQ_POLLIN, 0},
+        {nullptr, verdict_fd_, ZMQ_POLLIN, 0},
     };
     auto wait = std::min(
         options_.poll_interval,
         std::chrono::duration_cast<std::chrono::milliseconds>(next_heartbeat - Clock::now()));
     if (wait.count() < 0) wait = std::chrono::milliseconds(0);
     try {
-      zmq::poll(items, 2, wait);
+      zmq::poll(items, 3, wait);
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;  // a signal: re-check stop()
       return Status::Internal("transport.zmq", std::string("poll failed: ") + e.what());
     }
+    TakeVerdicts();
     // Drain a bounded batch from each socket so neither starves the other.
     for (int i = 0; i < 64 && (items[0].revents & ZMQ_POLLIN); ++i) {
       auto msg = control_->Receive(std::chrono::milliseconds(0));
@@ -130,6 +146,7 @@ Status Service::Run(const std::function<bool()>& stop) {
       OnDataMessage(std::move(**msg));
     }
   }
+  SettleIngest();
   CloseAllStreams("round.closed", "the aggregator is shutting down");
   spdlog::info("aggregator stopped");
   return Status::Ok();
@@ -198,6 +215,7 @@ void Service::OnAttestRequest(const v1::AttestRequest& req,
 }
 
 void Service::OnRoundOpen(const v1::RoundOpen& open) {
+  SettleIngest();  // verdicts of chunks that came before this message apply first
   refused_model_stream_ = "model/" + std::to_string(open.round());  // cleared on success
   if (open.model_bytes() > options_.max_model_bytes) {
     SendControlError(Status::OutOfRange("round.model_too_large",
@@ -224,7 +242,9 @@ void Service::OnRoundOpen(const v1::RoundOpen& open) {
   // The previous round is over: nothing staged for it survives.
   CloseAllStreams("round.closed", "round " + std::to_string(open.round()) + " was opened");
   refused_model_stream_.clear();
+  shared_strategy_.reset();
   strategy_ = std::move(strategy).value();
+  shared_strategy_.emplace(*strategy_);
   global_ = model::ModelParams();
   layout_ = ModelLayout();
   finalized_.reset();
@@ -237,6 +257,7 @@ void Service::OnRoundOpen(const v1::RoundOpen& open) {
 }
 
 void Service::OnModelChunk(const v1::PayloadChunk& chunk) {
+  SettleIngest();
   if (!model_in_ && chunk.stream() == refused_model_stream_) {
     spdlog::debug("dropping chunk {} of {} (its RoundOpen was refused)", chunk.index(),
                   chunk.stream());
@@ -299,6 +320,7 @@ Status Service::TakeGlobalModel(Bytes safetensors) {
 }
 
 void Service::OnFinalize(const v1::Finalize& fin) {
+  SettleIngest();  // every chunk received before Finalize counts, as it always did
   if (finalized_ && finalized_->round == fin.round()) {
     spdlog::info("round {}: Finalize repeated; sending the same result again", fin.round());
     if (Status s = SendFinalized(*finalized_); !s.ok()) SendControlError(s);
@@ -452,7 +474,7 @@ void Service::OnDataMessage(transport::Incoming in) {
       OnUpdateStart(in, env->update_start());
       return;
     case v1::Envelope::kUpdateChunk:
-      OnUpdateChunk(in, env->update_chunk());
+      OnUpdateChunk(in, std::move(*env->mutable_update_chunk()));
       return;
     default:
       refuse(Status::InvalidArgument(
@@ -478,9 +500,13 @@ void Service::OnUpdateStart(const transport::Incoming& in, const v1::UpdateStart
                                 "' but the connection authenticated as '" + in.peer_id + "'"));
     return;
   }
-  // A new start replaces a failed stream whose leftover chunks were being drained.
-  if (auto it = streams_.find(in.peer_id); it != streams_.end() && it->second.ingest->failed()) {
-    streams_.erase(it);
+  // A new start replaces a failed stream whose leftover chunks were being drained; the
+  // verdicts of that peer's queued chunks are applied first, so it is known whether it failed.
+  if (auto it = streams_.find(in.peer_id); it != streams_.end() && it->second.pending > 0) {
+    SettleIngest();
+  }
+  if (auto it = streams_.find(in.peer_id); it != streams_.end() && it->second.failed) {
+    EraseStream(it);
   }
   if (Status s = round_.CheckUpdateStart(start.federation_id(), start.round(), in.peer_id);
       !s.ok()) {
@@ -489,21 +515,28 @@ void Service::OnUpdateStart(const transport::Incoming& in, const v1::UpdateStart
   }
   const RoundConfig& c = round_.config();
   IngestContext ctx{c.federation_id, c.round, in.peer_id, c.max_examples_per_update};
-  auto ingest =
-      UpdateIngest::Begin(keys_->hpke(), AsBytes(start.enc()), std::move(ctx), layout_, *strategy_);
+  auto ingest = UpdateIngest::Begin(keys_->hpke(), AsBytes(start.enc()), std::move(ctx), layout_,
+                                    *shared_strategy_);
   if (!ingest.ok()) {
     refuse(ingest.status());
     return;
   }
   const auto now = Clock::now();
-  streams_[in.peer_id] = Stream{std::move(ingest).value(), in.routing_id, now, now};
+  Stream stream{std::shared_ptr<UpdateIngest>(std::move(ingest).value()), in.routing_id, now,
+                now};
+  stream.serial = next_stream_serial_++;
+  stream.lane = pool_->AssignLane();
+  if (auto it = streams_.find(in.peer_id); it != streams_.end()) EraseStream(it);
+  streams_[in.peer_id] = std::move(stream);
   round_.MarkInFlight(in.peer_id);
   spdlog::debug("round {}: update stream from '{}' started", c.round, in.peer_id);
 }
 
-void Service::OnUpdateChunk(const transport::Incoming& in, const v1::UpdateChunk& chunk) {
+void Service::OnUpdateChunk(const transport::Incoming& in, v1::UpdateChunk chunk) {
   auto it = streams_.find(in.peer_id);
-  if (it == streams_.end()) {
+  // A stream whose final chunk was posted ends with that chunk's verdict (as if it had been
+  // applied already): nothing more belongs to it.
+  if (it == streams_.end() || it->second.final_seen) {
     spdlog::warn("chunk from '{}' without a stream", in.peer_id);
     SendData(in.routing_id, federation::EncodeError("update.no_stream",
                                                     "no update stream is open for '" + in.peer_id +
@@ -511,23 +544,71 @@ void Service::OnUpdateChunk(const transport::Incoming& in, const v1::UpdateChunk
     return;
   }
   Stream& stream = it->second;
-  if (stream.ingest->failed()) {
+  if (stream.failed) {
     // Leftovers of a rejected stream: the verdict was sent already.
-    if (chunk.final()) streams_.erase(it);
+    if (chunk.final()) stream.final_seen = true;
+    if (stream.final_seen && stream.pending == 0) EraseStream(it);
     return;
   }
   stream.routing_id = in.routing_id;
   stream.last_activity = Clock::now();
-  auto done = stream.ingest->AddChunk(chunk);
-  if (!done.ok()) {
-    Reject(in.peer_id, stream, done.status());
-    if (chunk.final()) streams_.erase(in.peer_id);
+  stream.final_seen = chunk.final();
+  ++stream.pending;
+  // The worker owning the stream opens the chunk; its verdict comes back to this thread.
+  auto task = [this, ingest = stream.ingest, id = in.peer_id, serial = stream.serial,
+               chunk = std::make_shared<v1::UpdateChunk>(std::move(chunk))]() mutable {
+    ChunkVerdict v{std::move(id), serial, chunk->final(), ingest->AddChunk(*chunk)};
+    chunk.reset();  // the ciphertext goes before the verdict is seen
+    {
+      std::lock_guard lock(verdicts_mu_);
+      verdicts_.push_back(std::move(v));
+    }
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = write(verdict_fd_, &one, sizeof(one));
+  };
+  pool_->Post(stream.lane, std::move(task));
+}
+
+void Service::TakeVerdicts() {
+  uint64_t count = 0;
+  [[maybe_unused]] ssize_t n = read(verdict_fd_, &count, sizeof(count));
+  std::vector<ChunkVerdict> batch;
+  {
+    std::lock_guard lock(verdicts_mu_);
+    batch.swap(verdicts_);
+  }
+  for (ChunkVerdict& v : batch) ApplyVerdict(std::move(v));
+}
+
+void Service::SettleIngest() {
+  if (!pool_) return;
+  pool_->Drain();
+  TakeVerdicts();
+}
+
+void Service::ApplyVerdict(ChunkVerdict v) {
+  auto it = streams_.find(v.participant_id);
+  if (it == streams_.end() || it->second.serial != v.serial) return;  // closed meanwhile
+  Stream& stream = it->second;
+  --stream.pending;
+  if (!v.done.ok()) {
+    // The first error rejects the stream; chunks queued behind it repeat that error.
+    if (!stream.failed) {
+      stream.failed = true;
+      Reject(v.participant_id, stream, v.done.status());
+    }
+    if (stream.final_seen && stream.pending == 0) EraseStream(it);
     return;
   }
-  if (*done) {
-    Accept(in.peer_id, stream);
-    streams_.erase(in.peer_id);
+  if (*v.done) {
+    Accept(v.participant_id, stream);
+    EraseStream(it);
   }
+}
+
+void Service::EraseStream(std::map<std::string, Stream>::iterator it) {
+  pool_->ReleaseLane(it->second.lane);
+  streams_.erase(it);
 }
 
 void Service::Accept(const std::string& participant_id, Stream& stream) {
@@ -577,10 +658,12 @@ void Service::Reject(const std::string& participant_id, Stream& stream, const St
 }
 
 void Service::CloseAllStreams(const std::string& reason, const std::string& message) {
+  SettleIngest();  // nothing of these streams is still running on a worker
   for (auto& [id, stream] : streams_) {
-    if (!stream.ingest->failed()) {
+    if (!stream.failed) {
       Reject(id, stream, Status::FailedPrecondition(reason, message));
     }
+    pool_->ReleaseLane(stream.lane);
   }
   streams_.clear();
 }
@@ -588,16 +671,18 @@ void Service::CloseAllStreams(const std::string& reason, const std::string& mess
 void Service::ExpireIdleStreams() {
   const auto now = Clock::now();
   for (auto it = streams_.begin(); it != streams_.end();) {
-    if (now - it->second.last_activity < options_.stream_idle_timeout) {
+    // A stream with chunks still queued on a worker is not idle.
+    if (now - it->second.last_activity < options_.stream_idle_timeout || it->second.pending > 0) {
       ++it;
       continue;
     }
-    if (!it->second.ingest->failed()) {
+    if (!it->second.failed) {
       Reject(it->first, it->second,
              Status::DeadlineExceeded(
                  "update.timeout",
                  "no chunk for " + std::to_string(options_.stream_idle_timeout.count()) + " ms"));
     }
+    pool_->ReleaseLane(it->second.lane);
     it = streams_.erase(it);
   }
 }

@@ -27,6 +27,14 @@
 // Updates in plaintext exist only inside this process, in staging buffers that are wiped;
 // logs and metrics carry ids, digests and counts, never values or keys.
 //
+// Threading: the socket thread (Run) owns the sockets, the round state and the stream table;
+// it hands each UpdateChunk to the IngestPool worker that owns the stream (per-stream order
+// kept) and takes the verdicts back through an eventfd, so Accept / Reject and every reply
+// happen on the socket thread as before. The strategy is driven through a SharedStrategy
+// (one mutex). Before RoundOpen, a global model chunk, Finalize, a repeated UpdateStart and
+// shutdown the service waits for the workers and applies every pending verdict, so these see
+// exactly the state a single-threaded service would.
+//
 // Thread-safety: Create on one thread, then Run on one thread (it may be another); the
 // accessors are safe from any thread after Create.
 #pragma once
@@ -35,11 +43,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 #include <zmq.hpp>
 
 #include "aggregator/fedavg.h"
+#include "aggregator/ingest_pool.h"
 #include "aggregator/keys.h"
 #include "aggregator/round_state.h"
 #include "model/safetensors.h"
@@ -79,6 +90,9 @@ struct ServiceOptions {
   std::chrono::milliseconds heartbeat_interval{1000};
   // Longest wait in one poll; the stop predicate is checked at least this often.
   std::chrono::milliseconds poll_interval{100};
+  // Worker threads opening update streams (each stream on one worker, different streams in
+  // parallel; see ingest_pool.h). 0 = DefaultIngestThreads() (the cores, at most 8).
+  size_t ingest_threads = 0;
   // A stream with no chunk for this long is rejected ("update.timeout").
   std::chrono::milliseconds stream_idle_timeout{60000};
   // Socket settings other than max_message_bytes (send timeout, heartbeats, linger).
@@ -110,10 +124,23 @@ class Service {
 
  private:
   struct Stream {
-    std::unique_ptr<UpdateIngest> ingest;
+    // Shared with the worker's queued tasks; the last one to let go destroys it.
+    std::shared_ptr<UpdateIngest> ingest;
     Bytes routing_id;
     std::chrono::steady_clock::time_point last_activity;
     std::chrono::steady_clock::time_point started;
+    uint64_t serial = 0;   // tells this stream's verdicts from a replaced one's
+    size_t lane = 0;       // the IngestPool worker that owns it
+    size_t pending = 0;    // chunks posted whose verdict has not come back
+    bool failed = false;   // rejected; later chunks are drained quietly
+    bool final_seen = false;  // the final chunk arrived: the stream ends with its verdict
+  };
+  // A worker's verdict on one chunk, applied on the socket thread.
+  struct ChunkVerdict {
+    std::string participant_id;
+    uint64_t serial = 0;
+    bool final = false;
+    Result<bool> done = false;
   };
   struct FinalizedRound {
     uint64_t round = 0;
@@ -138,7 +165,14 @@ class Service {
   // Data plane.
   void OnDataMessage(transport::Incoming in);
   void OnUpdateStart(const transport::Incoming& in, const v1::UpdateStart& start);
-  void OnUpdateChunk(const transport::Incoming& in, const v1::UpdateChunk& chunk);
+  void OnUpdateChunk(const transport::Incoming& in, v1::UpdateChunk chunk);
+  // Applies the verdicts the workers sent back (Accept / Reject on this thread).
+  void TakeVerdicts();
+  void ApplyVerdict(ChunkVerdict v);
+  // Waits for every posted chunk and applies its verdict.
+  void SettleIngest();
+  // Removes a stream from the table and frees its lane.
+  void EraseStream(std::map<std::string, Stream>::iterator it);
   void SendData(ByteSpan routing_id, Bytes frame);
   // Closes a stream with a verdict sent to the participant and the coordinator.
   void Reject(const std::string& participant_id, Stream& stream, const Status& why);
@@ -169,6 +203,14 @@ class Service {
   model::SafetensorsMetadata global_metadata_;  // carried over to the aggregate
   ModelLayout layout_;
   std::map<std::string, Stream> streams_;  // by participant id; failed ones until final
+  uint64_t next_stream_serial_ = 1;
+  // Ingest threads. Declared after strategy_ and streams_ so that it is destroyed first
+  // (the destructor drains it explicitly as well).
+  std::optional<SharedStrategy> shared_strategy_;  // over *strategy_, for the workers
+  std::unique_ptr<IngestPool> pool_;
+  int verdict_fd_ = -1;  // eventfd: a worker posted to verdicts_
+  std::mutex verdicts_mu_;
+  std::vector<ChunkVerdict> verdicts_;
   std::optional<FinalizedRound> finalized_;
   bool shutdown_requested_ = false;
 };

@@ -27,12 +27,19 @@
 //
 // Lifetime: `strategy` and `layout` are borrowed and must outlive the ingest (the service
 // destroys every ingest before it resets the strategy for a new round).
-// Thread-safety: not thread-safe.
+// Hot path: each values chunk is opened with ChunkOpener::OpenChunkInto straight into a
+// reusable chunk-sized buffer, checked (finite) and its squared norm summed in one
+// vectorised pass while it is in cache, then appended to the strategy's stage.
+//
+// Thread-safety: not thread-safe; one ingest is driven by one thread at a time (the
+// IngestPool runs all chunks of a stream on one worker). It calls `strategy` from that
+// thread, so a strategy shared by ingests on several threads must be a SharedStrategy.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -60,6 +67,14 @@ struct IngestContext {
   uint64_t max_examples = 0;   // num_examples must be in (0, max_examples]
 };
 
+// The result of one pass over a chunk's values.
+struct ValueScan {
+  size_t first_non_finite = 0;  // index of the first NaN/infinity; values.size() if none
+  double squared_norm = 0;      // sum of squares (meaningful when all values are finite)
+};
+// Checks finiteness and sums squares in one vectorised pass. Thread-safe (pure).
+ValueScan ScanValues(std::span<const float> values);
+
 class UpdateIngest {
  public:
   // Starts a stream from UpdateStart.enc. Errors: "update.open_failed" for an unusable enc
@@ -84,6 +99,9 @@ class UpdateIngest {
   double train_loss() const { return train_loss_; }
   uint64_t chunks_received() const { return next_index_; }
   uint64_t ciphertext_bytes() const { return ciphertext_bytes_; }
+  // Squared L2 norm of the values checked so far (of the whole delta once committed()),
+  // computed in the same pass as the finiteness check; for clipping and metrics.
+  double squared_norm() const { return squared_norm_; }
   const IngestContext& context() const { return context_; }
 
  private:
@@ -91,7 +109,8 @@ class UpdateIngest {
                const ModelLayout& layout, Strategy& strategy);
   Result<bool> AddChunkImpl(const v1::UpdateChunk& chunk);
   Status TakeHeader(ByteSpan plaintext);
-  Status TakeValues(ByteSpan plaintext);
+  // Checks and appends the `plaintext_size` bytes opened into scratch_.
+  Status TakeValues(size_t plaintext_size);
   Status Fail(Status s);
 
   crypto::ChunkOpener opener_;
@@ -107,7 +126,11 @@ class UpdateIngest {
   bool committed_ = false;
   std::optional<Status> failure_;
   Bytes digest_;
-  std::vector<float> scratch_;  // one chunk's values; wiped after use
+  uint64_t values_received_ = 0;
+  double squared_norm_ = 0;
+  // One chunk's values, opened in place (OpenChunkInto) and reused for the next chunk, so it
+  // stays in cache; wiped when the stream ends, fails or is destroyed.
+  std::vector<float> scratch_;
 };
 
 }  // namespace fedtee::aggregator
