@@ -129,17 +129,30 @@ TEST(FedAvgTest, ResetDropsThePreviousRound) {
   EXPECT_FLOAT_EQ((*f.Finalize())[0], 11.0f);
 }
 
-TEST(FedAvgTest, OverflowingAggregateIsAnError) {
+TEST(FedAvgTest, AbsurdDeltaIsRefusedOutOfRange) {
+  // Beyond the exact accumulator's range (2^36): refused, the aggregate untouched.
   FedAvg f;
   f.Reset({3.0e38f});
-  Add(f, 1, {3.0e38f});
-  EXPECT_EQ(f.Finalize().status().reason(), "aggregate.non_finite");
+  auto id = f.Stage(1);
+  ASSERT_TRUE(f.Append(*id, std::vector<float>{3.0e38f}).ok());
+  EXPECT_EQ(f.Commit(*id).reason(), "update.out_of_range");
+  EXPECT_EQ(f.committed_updates(), 0u);
 }
 
-TEST(MakeStrategyTest, KnowsFedAvgOnly) {
+TEST(FedAvgTest, OverflowingAggregateIsAnError) {
+  // An optimiser step can still overflow float32.
+  auto s = MakeStrategy("fedadam", {{"server_lr", 1e38}}, 1);
+  ASSERT_TRUE(s.ok());
+  (*s)->Reset({3.0e38f});
+  Add(**s, 1, {1.0f});
+  EXPECT_EQ((*s)->Finalize().status().reason(), "aggregate.non_finite");
+}
+
+TEST(MakeStrategyTest, KnowsTheCatalogue) {
   EXPECT_EQ((*MakeStrategy("fedavg", {}, 1))->name(), "fedavg");
   EXPECT_EQ((*MakeStrategy("", {}, 1))->name(), "fedavg");
-  EXPECT_EQ(MakeStrategy("krum", {}, 1).status().reason(), "round.unknown_strategy");
+  EXPECT_EQ((*MakeStrategy("krum", {}, 1))->name(), "krum");
+  EXPECT_EQ(MakeStrategy("bulyan", {}, 1).status().reason(), "round.unknown_strategy");
   EXPECT_EQ(MakeStrategy("fedavg", {{"lr", 1.0}}, 1).status().reason(),
             "round.bad_strategy_params");
 }

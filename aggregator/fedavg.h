@@ -1,25 +1,20 @@
 // Aggregation math inside the enclave, without I/O: the Strategy interface the service
-// drives, and FedAvg (weighted by example count) as its first implementation.
+// drives (strategies/strategy.h), FedAvg, and MakeStrategy, which builds every strategy
+// this build knows from RoundOpen's name and parameters (docs/strategies.md):
+//   fedavg, fedavgm, fedadam, fedyogi, fedadagrad  (streaming, O(model) memory)
+//   median, trimmed_mean, krum                      (keep every update, bounded memory)
+// each optionally with update-norm clipping (fixed or adaptive) and central differential
+// privacy (Gaussian noise in the enclave, RDP accounting).
 //
-// A round goes: Reset(global) once; for each incoming update Stage(num_examples), Append its
-// delta values piece by piece as chunks open, then Commit (fold it into the aggregate) or
-// Abort (drop it without a trace); Finalize() computes the new model. Staging keeps each
-// in-flight update in its own buffer until Commit, so an update that fails a check halfway
-// never touches the aggregate. FedAvg memory: one double sum of the model's size plus one
-// float staging buffer per in-flight update (bounded by max_in_flight), not O(participants).
+// FedAvg memory: two doubles per model value (the exact, order-independent accumulator of
+// strategies/exact_sum.h) plus one float staging buffer per in-flight update (bounded by
+// max_in_flight), not O(participants). The same updates give a bit-identical aggregate in
+// any commit order.
 //
-// Reasons (Status::reason(), stable; also sent to peers as UpdateStatus.reason):
-//   update.busy          UNAVAILABLE       max_in_flight updates are staged already
-//   update.non_finite    INVALID_ARGUMENT  a NaN or an infinity in the values
-//   update.wrong_shape   INVALID_ARGUMENT  more values than the model has, or Commit before all
-//   update.bad_example_count INVALID_ARGUMENT  num_examples == 0
-//   update.no_stage      FAILED_PRECONDITION  an unknown or finished StageId
-//   round.no_model       FAILED_PRECONDITION  Stage/Finalize before Reset
-//   round.too_few_updates FAILED_PRECONDITION Finalize with no committed update
-//   aggregate.non_finite INTERNAL          the new model overflowed float32
-// A failed Append aborts its stage (the id is then unknown).
-//
-// Thread-safety: not thread-safe; one strategy belongs to one service thread.
+// Reasons: those of strategies/strategy.h, plus for FedAvg:
+//   update.out_of_range  OUT_OF_RANGE  num_examples * |value| beyond 2^36
+//   update.too_many_updates OUT_OF_RANGE more than 65536 updates in one round
+// Thread-safety: not thread-safe; calls on one object are serialised by the caller.
 #pragma once
 
 #include <cstdint>
@@ -29,49 +24,11 @@
 #include <string>
 #include <vector>
 
+#include "aggregator/strategies/composed.h"
+#include "aggregator/strategies/strategy.h"
 #include "base/status.h"
 
 namespace fedtee::aggregator {
-
-// Names one staged update within a round. Ids are never reused within a strategy object.
-using StageId = uint64_t;
-
-// The strategy interface (pure policy, Flower style): what the service knows of the math.
-class Strategy {
- public:
-  virtual ~Strategy() = default;
-
-  // The strategy's name as written in RoundOpen.strategy and the receipt ("fedavg").
-  virtual std::string name() const = 0;
-  // The parameters it applies, as signed in the receipt (empty for FedAvg).
-  virtual std::map<std::string, double> params() const = 0;
-
-  // Starts a round from the global model's values (flat, tensor order). Drops every
-  // committed and staged update of the previous round.
-  virtual void Reset(std::vector<float> global) = 0;
-  // Number of values of the current global model (0 before Reset).
-  virtual size_t num_params() const = 0;
-
-  // Opens a staging buffer for one update trained on `num_examples` examples.
-  virtual Result<StageId> Stage(uint64_t num_examples) = 0;
-  // Appends the next values of the staged update's delta. On error the stage is aborted.
-  virtual Status Append(StageId id, std::span<const float> values) = 0;
-  // Folds the staged update into the aggregate; it must hold exactly num_params() values
-  // ("update.wrong_shape", and the stage is aborted). The staging buffer is wiped and freed.
-  virtual Status Commit(StageId id) = 0;
-  // Drops the staged update (wipes its buffer). Unknown ids are ignored.
-  virtual void Abort(StageId id) = 0;
-
-  // Updates committed in this round, and the sum of their example counts.
-  virtual size_t committed_updates() const = 0;
-  virtual uint64_t committed_examples() const = 0;
-  // Updates staged and neither committed nor aborted.
-  virtual size_t in_flight() const = 0;
-
-  // The new model's values (flat, tensor order). Does not change the state, so a repeated
-  // call gives the same result. "round.too_few_updates" when nothing was committed.
-  virtual Result<std::vector<float>> Finalize() const = 0;
-};
 
 struct FedAvgOptions {
   // Most updates staged at once; Stage beyond it fails with "update.busy". 0 = unbounded
@@ -79,7 +36,8 @@ struct FedAvgOptions {
   size_t max_in_flight = 0;
 };
 
-// FedAvg: new = global + sum_i(n_i * delta_i) / sum_i(n_i), accumulated in double.
+// FedAvg (McMahan et al. 2017): new = global + sum_i(n_i * delta_i) / sum_i(n_i), summed
+// exactly (strategies/exact_sum.h) so arrival order never changes a bit.
 class FedAvg final : public Strategy {
  public:
   explicit FedAvg(FedAvgOptions options = {});
@@ -88,48 +46,45 @@ class FedAvg final : public Strategy {
   std::string name() const override { return "fedavg"; }
   std::map<std::string, double> params() const override { return {}; }
 
-  void Reset(std::vector<float> global) override;
-  size_t num_params() const override { return global_.size(); }
+  void Reset(std::vector<float> global) override { impl_->Reset(std::move(global)); }
+  size_t num_params() const override { return impl_->num_params(); }
 
-  Result<StageId> Stage(uint64_t num_examples) override;
-  Status Append(StageId id, std::span<const float> values) override;
-  Status Commit(StageId id) override;
-  void Abort(StageId id) override;
+  Result<StageId> Stage(uint64_t num_examples) override { return impl_->Stage(num_examples); }
+  Status Append(StageId id, std::span<const float> values) override {
+    return impl_->Append(id, values);
+  }
+  Status Commit(StageId id) override { return impl_->Commit(id); }
+  void Abort(StageId id) override { impl_->Abort(id); }
 
-  size_t committed_updates() const override { return committed_; }
-  uint64_t committed_examples() const override { return total_examples_; }
-  size_t in_flight() const override { return stages_.size(); }
+  size_t committed_updates() const override { return impl_->committed_updates(); }
+  uint64_t committed_examples() const override { return impl_->committed_examples(); }
+  size_t in_flight() const override { return impl_->in_flight(); }
 
-  Result<std::vector<float>> Finalize() const override;
+  Result<std::vector<float>> Finalize() const override { return impl_->Finalize(); }
 
   // Changes the in-flight bound (applies to later Stage calls).
-  void set_max_in_flight(size_t n) { options_.max_in_flight = n; }
+  void set_max_in_flight(size_t n) { impl_->set_max_in_flight(n); }
 
  private:
-  struct Staged {
-    uint64_t num_examples = 0;
-    std::vector<float> values;  // reserved to num_params at Stage
-  };
+  std::unique_ptr<ComposedStrategy> impl_;
+};
 
-  FedAvgOptions options_;
-  bool has_model_ = false;
-  std::vector<float> global_;
-  std::vector<double> sum_;  // sum_i n_i * delta_i
-  uint64_t total_examples_ = 0;
-  size_t committed_ = 0;
-  StageId next_id_ = 1;
-  std::map<StageId, Staged> stages_;
+// What MakeStrategy may use beyond the round's name and parameters.
+struct StrategyContext {
+  // The previous round's strategy in this process (may be null): a strategy of the same
+  // name and parameters continues its state (optimiser moments, adaptive clip norm).
+  const Strategy* previous = nullptr;
+  // RoundOpen.round (0 = unknown): the privacy accountant counts at least this many rounds.
+  uint64_t round = 0;
 };
 
 // Makes the strategy named in RoundOpen. INVALID_ARGUMENT "round.unknown_strategy" for a
-// name this build does not know ("" means "fedavg"), "round.bad_strategy_params" for
-// parameters the strategy does not take (a receipt must not claim what was not applied).
+// name this build does not know ("" means "fedavg"), "round.bad_strategy_params" naming
+// a parameter the strategy does not take or a value out of its range (a receipt must not
+// claim what was not applied). Parameters and defaults: docs/strategies.md.
 Result<std::unique_ptr<Strategy>> MakeStrategy(const std::string& name,
                                                const std::map<std::string, double>& params,
-                                               size_t max_in_flight);
-
-// Overwrites a float buffer with zeros in a way the compiler keeps (plaintext updates are
-// secrets of their participant), then frees it.
-void WipeFloats(std::vector<float>& v);
+                                               size_t max_in_flight,
+                                               const StrategyContext& context = {});
 
 }  // namespace fedtee::aggregator
