@@ -229,7 +229,10 @@ void Service::OnRoundOpen(const v1::RoundOpen& open) {
                                : static_cast<size_t>(std::max(1, open.participants_size()));
   std::map<std::string, double> params(open.strategy_params().begin(),
                                        open.strategy_params().end());
-  auto strategy = MakeStrategy(open.strategy(), params, in_flight);
+  // Strategy state across rounds (optimiser moments, adaptive clip norm) continues from
+  // the previous round's strategy; the round number feeds the DP accountant (fedavg.h).
+  auto strategy =
+      MakeStrategy(open.strategy(), params, in_flight, {strategy_.get(), open.round()});
   if (!strategy.ok()) {
     SendControlError(strategy.status());
     return;
