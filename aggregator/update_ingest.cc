@@ -197,16 +197,18 @@ ValueScan ScanValues(std::span<const float> values) {
   constexpr size_t kBlock = 4096;
   for (size_t b = 0; b < n; b += kBlock) {
     const size_t end = std::min(n, b + kBlock);
-    uint32_t bad = 0;
+    uint32_t bad_lanes[kLanes] = {};
     size_t i = b;
     for (; i + kLanes <= end; i += kLanes) {
       for (size_t j = 0; j < kLanes; ++j) {
         uint32_t bits;
         std::memcpy(&bits, v + i + j, sizeof(bits));
-        bad |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+        bad_lanes[j] |= (bits & 0x7f800000u) == 0x7f800000u ? 1u : 0u;
         acc[j] += v[i + j] * v[i + j];
       }
     }
+    uint32_t bad = 0;
+    for (uint32_t x : bad_lanes) bad |= x;
     for (; i < end; ++i) {
       uint32_t bits;
       std::memcpy(&bits, v + i, sizeof(bits));
