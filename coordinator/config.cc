@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <cmath>
+#include <map>
 #include <set>
 
 #include "base/file.h"
@@ -11,6 +13,83 @@ namespace {
 
 Status Bad(const std::string& key, const std::string& why) {
   return Status::InvalidArgument("config.invalid", "federation config: " + key + ": " + why);
+}
+
+// The aggregator's strategy catalogue (aggregator/strategies/catalog.cc; docs/strategies.md):
+// names, the parameters each takes and their ranges, checked here so a typo fails at start
+// rather than at the first RoundOpen. Keep the two in step.
+struct ParamRange {
+  double lo, hi;
+  bool lo_open = false, hi_open = false, integer = false;
+};
+
+Status ValidateStrategy(const std::string& name, const std::map<std::string, double>& params) {
+  constexpr double kInf = 1e300;
+  const ParamRange positive{0, kInf, true};
+  const ParamRange unit_open{0, 1, false, true};
+  const ParamRange max_updates{1, 65536, false, false, true};
+  std::map<std::string, ParamRange> allowed;
+  if (name == "fedavgm") {
+    allowed = {{"server_lr", positive}, {"momentum", unit_open}};
+  } else if (name == "fedadam" || name == "fedyogi") {
+    allowed = {{"server_lr", positive}, {"beta1", unit_open}, {"beta2", unit_open},
+               {"tau", positive}};
+  } else if (name == "fedadagrad") {
+    allowed = {{"server_lr", positive}, {"beta1", unit_open}, {"tau", positive}};
+  } else if (name == "median") {
+    allowed = {{"max_updates", max_updates}};
+  } else if (name == "trimmed_mean") {
+    allowed = {{"max_updates", max_updates}, {"beta", {0, 0.5, false, true}}};
+  } else if (name == "krum") {
+    allowed = {{"max_updates", max_updates},
+               {"f", {0, 65536, false, false, true}},
+               {"m", {1, 65536, false, false, true}}};
+  } else if (name != "fedavg") {
+    return Bad("strategy.name",
+               "'" + name +
+                   "' is not supported (fedavg, fedavgm, fedadam, fedyogi, fedadagrad, median, "
+                   "trimmed_mean, krum)");
+  }
+  // Clipping and central DP wrap every strategy.
+  allowed["clip_norm"] = {0, kInf};
+  allowed["clip_quantile"] = unit_open;
+  allowed["clip_lr"] = positive;
+  allowed["clip_count_stddev"] = {0, kInf};
+  allowed["noise_multiplier"] = {0, kInf};
+  allowed["dp_delta"] = {0, 1, true, true};
+  allowed["dp_sampling_rate"] = {0, 1, true};
+  for (const auto& [key, v] : params) {
+    auto it = allowed.find(key);
+    if (it == allowed.end()) {
+      return Bad("strategy." + key, "is not a parameter of '" + name + "' (docs/strategies.md)");
+    }
+    const ParamRange& r = it->second;
+    const bool ok = std::isfinite(v) && (r.lo_open ? v > r.lo : v >= r.lo) &&
+                    (r.hi_open ? v < r.hi : v <= r.hi) && (!r.integer || v == std::floor(v));
+    if (!ok) {
+      return Bad("strategy." + key, std::to_string(v) + " is out of range (docs/strategies.md)");
+    }
+  }
+  auto get = [&](const char* k) {
+    auto it = params.find(k);
+    return it == params.end() ? 0.0 : it->second;
+  };
+  if (get("clip_quantile") > 0 && !(get("clip_norm") > 0)) {
+    return Bad("strategy.clip_quantile", "needs clip_norm > 0 (the initial clip norm)");
+  }
+  if (get("noise_multiplier") > 0) {
+    if (!(get("clip_norm") > 0)) {
+      return Bad("strategy.noise_multiplier", "needs clip_norm > 0 (the sensitivity)");
+    }
+    if (name == "median" || name == "trimmed_mean" || name == "krum") {
+      return Bad("strategy.noise_multiplier", "central DP is only for mean-based strategies");
+    }
+    if (get("clip_quantile") > 0 && !(2 * get("clip_count_stddev") > get("noise_multiplier"))) {
+      return Bad("strategy.clip_count_stddev",
+                 "must exceed noise_multiplier / 2 under adaptive clipping with DP");
+    }
+  }
+  return Status::Ok();
 }
 
 // Reads typed values from one TOML table and remembers which keys were used, so unknown
@@ -179,9 +258,7 @@ Status ValidateFederationConfig(const FederationConfig& c) {
   if (c.model.kind == "mlp" && (c.model.hidden.empty() || c.model.hidden.size() > 2)) {
     return Bad("model.hidden", "an mlp has one or two hidden layers");
   }
-  if (c.strategy != "fedavg") {
-    return Bad("strategy.name", "'" + c.strategy + "' is not supported (fedavg)");
-  }
+  FEDTEE_RETURN_IF_ERROR(ValidateStrategy(c.strategy, c.strategy_params));
   if (c.chunk_bytes == 0 || c.chunk_bytes + 4096 > c.max_message_bytes) {
     return Bad("chunk_bytes", "must be positive and leave room below max_message_bytes");
   }
