@@ -16,6 +16,7 @@ void AddMeasureCommand(CLI::App& app, int* exit_code);
 void AddFederationCommands(CLI::App& app, int* exit_code);  // identity, roster, log
 void AddDataCommands(CLI::App& app, int* exit_code);        // data split
 void AddModelCommands(CLI::App& app, int* exit_code);       // model evaluate | inspect
+void AddSynthCommands(CLI::App& app, int* exit_code);       // data synth-fraud
 
 // Prints "fedtee: <context>: <status>" to stderr and returns the exit code for it.
 int Fail(const std::string& context, const Status& status);

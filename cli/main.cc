@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
 #ifdef FEDTEE_HAVE_DATA_CMD
   AddDataCommands(app, &exit_code);
 #endif
+#ifdef FEDTEE_HAVE_SYNTH_CMD
+  AddSynthCommands(app, &exit_code);  // data synth-fraud
+#endif
 #ifdef FEDTEE_HAVE_MODEL_CMD
   AddModelCommands(app, &exit_code);
 #endif

@@ -143,6 +143,7 @@ int Evaluate(const ModelArgs& a) {
     PrintMetric("precision", ev->precision);
     PrintMetric("recall", ev->recall);
     PrintMetric("f1", ev->f1);
+    PrintMetric("recall_at_precision_0.9", ev->recall_at_precision);
   }
   return kExitOk;
 }

@@ -11,6 +11,7 @@
 #include "federation/round_log.h"
 #include "model/safetensors.h"
 #include "model/trainer.h"
+#include "participant/attack.h"
 #include "participant/update_sealer.h"
 
 namespace fedtee::participant {
@@ -373,6 +374,9 @@ Status ParticipantClient::RunTask(const v1::RoundTask& task, Bytes model_bytes) 
   auto delta = model::Delta(trained->params, *global);
   Wipe(trained->params);
   if (!delta.ok()) return Refuse(task, report, RefusalText(delta.status()));
+  // DEMO ONLY: a simulated malicious participant (participant/attack.h; unset = no-op).
+  static const auto attack = SimulatedAttackFromEnvironment();
+  if (attack) ApplySimulatedAttack(*attack, r, *delta);
   crypto::StreamBinding binding{task.federation_id(), r, s_.config.participant_id};
   auto sealed =
       SealUpdate(*delta, static_cast<uint64_t>(trained->num_examples), trained->train_loss,
