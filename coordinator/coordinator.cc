@@ -116,7 +116,12 @@ Status Coordinator::Run() {
   if (state_.last_committed_round >= config_.rounds) phase_ = Phase::kDone;
   while (phase_ != Phase::kDone && fatal_.ok()) {
     if (federation::StopRequested()) {
-      Shutdown("coordinator stopped by signal");
+      // The federation is not over, so nobody is told to shut down: participants keep
+      // waiting and re-join, and the aggregator is attested again, when a restarted
+      // coordinator resumes after the last committed round.
+      spdlog::info("stopping; participants and the aggregator stay up for a restart to resume "
+                   "after committed round {}",
+                   state_.last_committed_round);
       return Status::FailedPrecondition("coordinator.stopped",
                                         "stopped by signal after committed round " +
                                             std::to_string(state_.last_committed_round));

@@ -43,7 +43,9 @@ class Coordinator {
 
   // Runs rounds until `config.rounds` are committed (OK), a stop signal (CANCELLED-like:
   // FAILED_PRECONDITION "coordinator.stopped"), or a failure that retries did not cure.
-  // Committed rounds are never lost: a later Create resumes after them.
+  // Committed rounds are never lost: a later Create resumes after them. Shutdown goes to the
+  // participants and the aggregator only when the federation is over (all rounds committed,
+  // or failed); after a stop signal they stay up and re-join a restarted coordinator.
   Status Run();
 
   const std::string& participants_endpoint() const { return participants_->bound_endpoint(); }
