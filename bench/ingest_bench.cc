@@ -222,7 +222,7 @@ void Speedup2t(const crypto::X25519KeyPair& key, bool quick) {
   std::vector<Sealed> streams;
   for (int i = 0; i < 8; ++i) streams.push_back(MakeSealed(key, i, params, kMiB));
   double best1 = 1e30, best2 = 1e30;
-  for (int r = 0; r < (quick ? 2 : 4); ++r) {
+  for (int r = 0; r < (quick ? 2 : 6); ++r) {
     for (size_t t : {1u, 2u}) {
       FedAvg fedavg;
       ResetModel(fedavg, params);
