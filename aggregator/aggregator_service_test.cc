@@ -127,7 +127,9 @@ struct FakeParticipant {
   std::optional<transport::ClientSocket> socket;
 };
 
-class ServiceTest : public ::testing::Test {
+// Every test runs with one ingest worker and with several: verdicts, replies and the
+// aggregate must not depend on the thread count.
+class ServiceTest : public ::testing::TestWithParam<size_t> {
  protected:
   void SetUp() override {
     ca_ = std::make_unique<attestation::sim::SimCa>(
@@ -145,6 +147,7 @@ class ServiceTest : public ::testing::Test {
     o.poll_interval = 20ms;
     o.chunk_bytes = 64;  // several aggregate chunks even for a tiny model
     o.stream_idle_timeout = 1500ms;
+    o.ingest_threads = GetParam();
     metrics_path_ = std::filesystem::temp_directory_path() /
                     ("fedtee_agg_metrics_" + std::to_string(::getpid()) + ".jsonl");
     std::filesystem::remove(metrics_path_);
@@ -274,7 +277,7 @@ class ServiceTest : public ::testing::Test {
   }
 };
 
-TEST_F(ServiceTest, FullRoundOverLoopback) {
+TEST_P(ServiceTest, FullRoundOverLoopback) {
   // The coordinator attests the aggregator with its own challenge.
   auto attested = Attest([this](v1::Envelope e) { coordinator_.Send(std::move(e)); },
                          [this] { return coordinator_.Next(); });
@@ -435,7 +438,7 @@ TEST_F(ServiceTest, FullRoundOverLoopback) {
   EXPECT_EQ(rollback->error().code(), "round.rollback");
 }
 
-TEST_F(ServiceTest, UpdateSealedForAnotherRoundIsRejected) {
+TEST_P(ServiceTest, UpdateSealedForAnotherRoundIsRejected) {
   auto attested = Attest([this](v1::Envelope e) { coordinator_.Send(std::move(e)); },
                          [this] { return coordinator_.Next(); });
   auto alice_keys = transport::CurveKeyPair::Generate().value();
@@ -494,7 +497,7 @@ TEST_F(ServiceTest, UpdateSealedForAnotherRoundIsRejected) {
   EXPECT_FALSE(nothing.has_value());
 }
 
-TEST_F(ServiceTest, IdleStreamTimesOutAndMayBeRetried) {
+TEST_P(ServiceTest, IdleStreamTimesOutAndMayBeRetried) {
   auto attested = Attest([this](v1::Envelope e) { coordinator_.Send(std::move(e)); },
                          [this] { return coordinator_.Next(); });
   auto alice_keys = transport::CurveKeyPair::Generate().value();
@@ -539,6 +542,9 @@ TEST_F(ServiceTest, IdleStreamTimesOutAndMayBeRetried) {
   ASSERT_EQ(receipt->entries_size(), 1);
   EXPECT_EQ(receipt->entries(0).num_examples(), 7u);
 }
+
+INSTANTIATE_TEST_SUITE_P(IngestThreads, ServiceTest, ::testing::Values(size_t{1}, size_t{4}),
+                         [](const auto& info) { return std::to_string(info.param) + "threads"; });
 
 }  // namespace
 }  // namespace fedtee::aggregator

@@ -92,7 +92,7 @@ Result<std::unique_ptr<Service>> Service::Create(ServiceOptions options,
     return Status::Internal("config.eventfd", std::string("eventfd: ") + std::strerror(errno));
   }
   s->pool_ = std::make_unique<IngestPool>(o.ingest_threads != 0 ? o.ingest_threads
-                                                                 : DefaultIngestThreads());
+                                                                : DefaultIngestThreads());
   return s;
 }
 
@@ -231,8 +231,7 @@ void Service::OnRoundOpen(const v1::RoundOpen& open) {
                                        open.strategy_params().end());
   // Strategy state across rounds (optimiser moments, adaptive clip norm) continues from
   // the previous round's strategy; the round number feeds the DP accountant (fedavg.h).
-  auto strategy =
-      MakeStrategy(open.strategy(), params, in_flight, {strategy_.get(), open.round()});
+  auto strategy = MakeStrategy(open.strategy(), params, in_flight, {strategy_.get(), open.round()});
   if (!strategy.ok()) {
     SendControlError(strategy.status());
     return;
@@ -525,8 +524,7 @@ void Service::OnUpdateStart(const transport::Incoming& in, const v1::UpdateStart
     return;
   }
   const auto now = Clock::now();
-  Stream stream{std::shared_ptr<UpdateIngest>(std::move(ingest).value()), in.routing_id, now,
-                now};
+  Stream stream{std::shared_ptr<UpdateIngest>(std::move(ingest).value()), in.routing_id, now, now};
   stream.serial = next_stream_serial_++;
   stream.lane = pool_->AssignLane();
   if (auto it = streams_.find(in.peer_id); it != streams_.end()) EraseStream(it);

@@ -53,12 +53,12 @@
 #include "aggregator/ingest_pool.h"
 #include "aggregator/keys.h"
 #include "aggregator/round_state.h"
-#include "model/safetensors.h"
 #include "aggregator/update_ingest.h"
 #include "attestation/attester.h"
 #include "base/status.h"
 #include "federation/payload_stream.h"
 #include "federation/runtime.h"
+#include "model/safetensors.h"
 #include "model/tensor.h"
 #include "transport/socket.h"
 #include "transport/zap_authenticator.h"
@@ -129,10 +129,10 @@ class Service {
     Bytes routing_id;
     std::chrono::steady_clock::time_point last_activity;
     std::chrono::steady_clock::time_point started;
-    uint64_t serial = 0;   // tells this stream's verdicts from a replaced one's
-    size_t lane = 0;       // the IngestPool worker that owns it
-    size_t pending = 0;    // chunks posted whose verdict has not come back
-    bool failed = false;   // rejected; later chunks are drained quietly
+    uint64_t serial = 0;      // tells this stream's verdicts from a replaced one's
+    size_t lane = 0;          // the IngestPool worker that owns it
+    size_t pending = 0;       // chunks posted whose verdict has not come back
+    bool failed = false;      // rejected; later chunks are drained quietly
     bool final_seen = false;  // the final chunk arrived: the stream ends with its verdict
   };
   // A worker's verdict on one chunk, applied on the socket thread.
@@ -199,7 +199,7 @@ class Service {
   std::optional<federation::PayloadAssembler> model_in_;
   // The model stream of a refused RoundOpen: its chunks are dropped without one Error each.
   std::string refused_model_stream_;
-  model::ModelParams global_;  // the round's global model (layout and values)
+  model::ModelParams global_;                   // the round's global model (layout and values)
   model::SafetensorsMetadata global_metadata_;  // carried over to the aggregate
   ModelLayout layout_;
   std::map<std::string, Stream> streams_;  // by participant id; failed ones until final

@@ -170,9 +170,8 @@ Status UpdateIngest::TakeValues(size_t plaintext_size) {
   const ValueScan scan = ScanValues(values);
   if (scan.first_non_finite < values.size()) {
     return Status::InvalidArgument(
-        "update.non_finite",
-        "value " + std::to_string(values_received_ + scan.first_non_finite) +
-            " is NaN or infinite");
+        "update.non_finite", "value " + std::to_string(values_received_ + scan.first_non_finite) +
+                                 " is NaN or infinite");
   }
   squared_norm_ += scan.squared_norm;
   values_received_ += values.size();

@@ -174,8 +174,7 @@ class StreamSource {
       std::memcpy(pt.data(), values_.data(), pt.size());
     }
     std::string ct(pt.size() + crypto::kChunkTagSize, '\0');
-    Check(sealer_->SealChunkInto(pt, final,
-                                 {reinterpret_cast<uint8_t*>(ct.data()), ct.size()}),
+    Check(sealer_->SealChunkInto(pt, final, {reinterpret_cast<uint8_t*>(ct.data()), ct.size()}),
           "SealChunkInto");
     c.set_round(binding_.round);
     c.set_index(i);

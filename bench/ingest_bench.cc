@@ -70,9 +70,7 @@ Sealed MakeSealed(const crypto::X25519KeyPair& key, int i, size_t params, size_t
   return s;
 }
 
-aggregator::IngestContext Context(const std::string& id) {
-  return {"fed", kRound, id, 1'000'000};
-}
+aggregator::IngestContext Context(const std::string& id) { return {"fed", kRound, id, 1'000'000}; }
 
 void ResetModel(Strategy& s, size_t params) { s.Reset(std::vector<float>(params, 0.25f)); }
 
@@ -168,8 +166,7 @@ void IngestVsAesGcm(const crypto::X25519KeyPair& key, bool quick) {
           std::min(best_append, ThreadCpuSeconds([&] { IngestOne(key, s, layout, fedavg, true); }));
     }
     const double mbs = s.bytes / best / 1e6, base = s.bytes / best_raw / 1e6;
-    const std::string suffix =
-        chunk == kMiB ? "" : ".chunk_" + std::to_string(chunk >> 10) + "KiB";
+    const std::string suffix = chunk == kMiB ? "" : ".chunk_" + std::to_string(chunk >> 10) + "KiB";
     Print({"ingest_vs_aesgcm_1t" + suffix, mbs, "MB/s", true, base, mbs / base,
            std::to_string(params) + " params, " + std::to_string(chunk >> 10) +
                " KiB chunks, FedAvg Stage+Append+Commit, thread CPU time"});
@@ -352,8 +349,7 @@ void StrategyTimes(bool quick) {
                           Check(id.status(), "Stage");
                           for (size_t off = 0; off < params; off += kMiB / 4) {
                             const size_t n = std::min(kMiB / 4, params - off);
-                            Check(st.Append(*id, std::span(updates[i]).subspan(off, n)),
-                                  "Append");
+                            Check(st.Append(*id, std::span(updates[i]).subspan(off, n)), "Append");
                           }
                           Check(st.Commit(*id), "Commit");
                         }

@@ -87,8 +87,7 @@ void AggregatorRound(Net& net, bool sealed, const crypto::X25519KeyPair& hpke,
     if (env->has_update_start()) {
       if (sealed) {
         auto in = aggregator::UpdateIngest::Begin(hpke, AsBytes(env->update_start().enc()),
-                                                  {"fed", kRound, "p0", 1'000'000}, layout,
-                                                  fedavg);
+                                                  {"fed", kRound, "p0", 1'000'000}, layout, fedavg);
         Check(in.status(), "Begin");
         ingest = std::move(in).value();
       } else {
