@@ -213,8 +213,11 @@ void Coordinator::Shutdown(const std::string& reason) {
     if (m.joined) (void)participants_->Send(m.routing_id, {ByteSpan(frame)});
   }
   if (aggregator_link_) (void)aggregator_->Send(aggregator_link_->routing_id, {ByteSpan(frame)});
-  // Give libzmq a moment to flush before the sockets close (linger is bounded too).
-  Poll(200);
+  // Give libzmq a moment to flush before the sockets close (linger is bounded too). Poll
+  // returns at the first incoming message, so keep polling for the whole moment: closing
+  // within a millisecond of the last sends lost the final RoundOutcome and Shutdown
+  // (tests/federation_replay_test.cc saw it in about one run in three).
+  for (uint64_t until = NowMs() + 200; NowMs() < until;) Poll(50);
 }
 
 }  // namespace fedtee::coordinator

@@ -280,7 +280,7 @@ TEST(FederationReplayTest, UpdateSealedForRoundOneIsRejectedInRoundTwo) {
     report2.mutable_task_report()->set_submitted(false);
     ASSERT_TRUE(control.Send(std::move(report2)).ok());
     auto outcome2 = control.Await(v1::Envelope::kRoundOutcome, 60s);
-    ASSERT_TRUE(outcome2) << "no round 2 outcome";
+    EXPECT_TRUE(outcome2) << "no round 2 outcome";
     std::cout << "[replay] round 2 replays: verbatim -> " << verbatim[0].Describe()
               << "; start rewritten -> " << start_only[0].Describe()
               << "; all round fields rewritten -> " << rewritten[0].Describe() << "\n";
