@@ -128,6 +128,7 @@ class Coordinator {
   Phase phase_ = Phase::kWaiting;
   RoundRun run_;
   uint32_t failures_in_a_row_ = 0;
+  bool rounds_started_ = false;    // a round was opened since this process started
   uint64_t waiting_since_ms_ = 0;
   Status fatal_;
 };

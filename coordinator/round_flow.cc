@@ -22,8 +22,10 @@ std::string Short(const std::string& hex) { return hex.substr(0, 16); }
 void Coordinator::Tick() {
   uint64_t now = NowMs();
   for (const auto& id : alive_->Expired()) {
-    spdlog::warn("participant {} went silent (no message for {} s)", id,
-                 config_.heartbeat_timeout_seconds);
+    spdlog::warn("participant {} went silent (no message for {} s); it must join again",
+                 id, config_.heartbeat_timeout_seconds);
+    // Its next message is answered "participant.not_joined", so a live one re-joins.
+    members_[id].joined = false;
   }
   if (aggregator_link_ &&
       now - aggregator_link_->last_seen_ms > uint64_t{config_.heartbeat_timeout_seconds} * 1000) {
@@ -61,6 +63,11 @@ void Coordinator::MaybeStartRound() {
   }
   size_t want = config_.participants_per_round ? config_.participants_per_round : roster_.size();
   size_t alive = AliveMembers().size();
+  if (rounds_started_) {
+    // After the first round, do not hold every round for start_timeout waiting for sites
+    // that went silent: the joined, live ones are the federation now (at least min of them).
+    want = std::min(want, std::max<size_t>(alive, config_.min_participants));
+  }
   if (alive >= want || (waited_out && alive >= config_.min_participants)) {
     Status s = StartRound();
     if (!s.ok()) FailRound(s.ToString());
@@ -92,6 +99,7 @@ Status Coordinator::StartRound() {
     std::sort(ids.begin(), ids.end());
   }
   for (const auto& id : ids) run_.slots[id];
+  rounds_started_ = true;
   run_.started_ms = NowMs();
   Bytes sha = crypto::Sha256(model_bytes_);
 
