@@ -1,7 +1,9 @@
 #include "attestation/x509.h"
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -538,6 +540,25 @@ Result<uint64_t> SerialNumber(const X509* cert) {
     DrainOpensslErrors();
     return Malformed("certificate serial number does not fit in 64 bits");
   }
+  return out;
+}
+
+Result<Bytes> EcdsaSignatureToDer(ByteSpan r_big_endian, ByteSpan s_big_endian) {
+  ECDSA_SIG* sig = ECDSA_SIG_new();
+  BIGNUM* r = BN_bin2bn(r_big_endian.data(), static_cast<int>(r_big_endian.size()), nullptr);
+  BIGNUM* s = BN_bin2bn(s_big_endian.data(), static_cast<int>(s_big_endian.size()), nullptr);
+  if (sig == nullptr || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig, r, s) != 1) {
+    ECDSA_SIG_free(sig);
+    BN_free(r);
+    BN_free(s);
+    return Status::Internal("attestation.internal", "cannot build ECDSA_SIG");
+  }
+  unsigned char* der = nullptr;
+  int len = i2d_ECDSA_SIG(sig, &der);
+  ECDSA_SIG_free(sig);
+  if (len <= 0) return Status::Internal("attestation.internal", "cannot encode ECDSA_SIG");
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
   return out;
 }
 

@@ -71,6 +71,10 @@ Result<int64_t> NotAfter(const X509* cert);
 // The certificate's public key. CORRUPTION malformed_certificate when it has none usable.
 Result<KeyPtr> PublicKey(const X509* cert);
 
+// ECDSA-Sig-Value DER from big-endian r and s (the raw form SEV-SNP and TDX carry).
+// INTERNAL "attestation.internal" only when OpenSSL cannot allocate.
+Result<Bytes> EcdsaSignatureToDer(ByteSpan r_big_endian, ByteSpan s_big_endian);
+
 // ---- CRLs ------------------------------------------------------------------------------
 
 // One or more CRLs, PEM or DER, as ParseCertificates. CORRUPTION malformed_certificate.

@@ -90,22 +90,7 @@ Result<SnpChain> GatherChain(const Evidence& evidence, const VerifyOptions& opti
 Result<Bytes> AmdSignatureToDer(const SnpReport& report) {
   Bytes r(report.signature_r.rbegin(), report.signature_r.rend());
   Bytes s(report.signature_s.rbegin(), report.signature_s.rend());
-  ECDSA_SIG* sig = ECDSA_SIG_new();
-  BIGNUM* br = BN_bin2bn(r.data(), static_cast<int>(r.size()), nullptr);
-  BIGNUM* bs = BN_bin2bn(s.data(), static_cast<int>(s.size()), nullptr);
-  if (sig == nullptr || br == nullptr || bs == nullptr || ECDSA_SIG_set0(sig, br, bs) != 1) {
-    ECDSA_SIG_free(sig);
-    BN_free(br);
-    BN_free(bs);
-    return Status::Internal("attestation.internal", "cannot build ECDSA_SIG");
-  }
-  unsigned char* der = nullptr;
-  int len = i2d_ECDSA_SIG(sig, &der);
-  ECDSA_SIG_free(sig);
-  if (len <= 0) return Status::Internal("attestation.internal", "cannot encode ECDSA_SIG");
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
+  return x509::EcdsaSignatureToDer(r, s);
 }
 
 Status VerifyReportSignature(const SnpReport& report, ByteSpan raw, const X509* vcek) {

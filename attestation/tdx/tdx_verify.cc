@@ -36,22 +36,7 @@ Result<Bytes> RawSignatureToDer(ByteSpan rs) {
   if (rs.size() != 64) {
     return Status::Unauthenticated(errors::kBadSignature, "ECDSA signature is not 64 bytes");
   }
-  ECDSA_SIG* sig = ECDSA_SIG_new();
-  BIGNUM* r = BN_bin2bn(rs.data(), 32, nullptr);
-  BIGNUM* s = BN_bin2bn(rs.data() + 32, 32, nullptr);
-  if (sig == nullptr || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig, r, s) != 1) {
-    ECDSA_SIG_free(sig);
-    BN_free(r);
-    BN_free(s);
-    return Status::Internal("attestation.internal", "cannot build ECDSA_SIG");
-  }
-  unsigned char* der = nullptr;
-  int len = i2d_ECDSA_SIG(sig, &der);
-  ECDSA_SIG_free(sig);
-  if (len <= 0) return Status::Internal("attestation.internal", "cannot encode ECDSA_SIG");
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
+  return x509::EcdsaSignatureToDer(rs.subspan(0, 32), rs.subspan(32, 32));
 }
 
 // OK when `rs` (r || s) is an ECDSA-SHA256 signature of `data` by `key`; else `reason`.
