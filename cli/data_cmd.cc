@@ -1,6 +1,5 @@
 // fedtee data split: turns one labelled CSV into a held-out test set and non-IID site
 // shards for a demo federation, plus the feature scaler the sites share.
-#include <charconv>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -32,35 +31,6 @@ struct SplitArgs {
 };
 
 // A CSV cell: quoted (RFC 4180) only when it needs to be.
-std::string CsvCell(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos && !s.empty() && s.front() != ' ' &&
-      s.back() != ' ') {
-    return s;
-  }
-  std::string out = "\"";
-  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
-}
-
-// Header row (feature names, then "label") and one row per example; labels are class
-// indices. Floats in their shortest form that reads back as the same float32.
-std::string DatasetToCsv(const model::Dataset& d) {
-  std::string out;
-  for (const std::string& name : d.feature_names) out += CsvCell(name) + ",";
-  out += "label\n";
-  char buf[64];
-  for (int64_t i = 0; i < d.size(); ++i) {
-    for (int j = 0; j < d.num_features(); ++j) {
-      // Shortest text that reads back as the same float32 ("20.29", not "20.2900009").
-      auto res = std::to_chars(buf, buf + sizeof buf, d.x(i, j));
-      out.append(buf, res.ptr);
-      out += ',';
-    }
-    out += std::to_string(d.y[i]) + "\n";
-  }
-  return out;
-}
-
 // "212 rows; label 0 (malignant): 80 (37.7%), label 1 (benign): 132 (62.3%)"
 std::string Balance(const model::Dataset& d) {
   std::ostringstream os;
@@ -98,11 +68,11 @@ int Split(const SplitArgs& a) {
   const std::filesystem::path out(a.out);
   for (size_t k = 0; k < sites->size(); ++k) {
     std::string name = "site-" + std::to_string(k + 1) + ".csv";
-    Status s = WriteFileAtomic(out / name, DatasetToCsv((*sites)[k]));
+    Status s = WriteFileAtomic(out / name, model::DatasetToCsv((*sites)[k]));
     if (!s.ok()) return Fail("data split: writing " + (out / name).string(), s);
     std::cout << name << ": " << Balance((*sites)[k]) << "\n";
   }
-  Status s = WriteFileAtomic(out / "test.csv", DatasetToCsv(tt->test));
+  Status s = WriteFileAtomic(out / "test.csv", model::DatasetToCsv(tt->test));
   if (!s.ok()) return Fail("data split: writing " + (out / "test.csv").string(), s);
   std::cout << "test.csv: " << Balance(tt->test) << "\n";
 

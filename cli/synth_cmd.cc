@@ -1,7 +1,6 @@
 // fedtee data synth-fraud: per-bank CSV files of SYNTHETIC card transactions for the finance
 // demo (model/synthetic_fraud.h: no Debian package ships real fraud data), a held-out test
 // set drawn from every bank's distribution, and the feature scaler the banks share.
-#include <charconv>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -24,22 +23,6 @@ struct SynthArgs {
   uint64_t seed = 1;
   std::string out;
 };
-
-std::string ToCsv(const model::Dataset& d) {
-  std::string out;
-  for (const std::string& name : d.feature_names) out += name + ",";
-  out += "label\n";
-  char buf[64];
-  for (int64_t i = 0; i < d.size(); ++i) {
-    for (int j = 0; j < d.num_features(); ++j) {
-      auto res = std::to_chars(buf, buf + sizeof buf, d.x(i, j));
-      out.append(buf, res.ptr);
-      out += ',';
-    }
-    out += std::to_string(d.y[i]) + "\n";
-  }
-  return out;
-}
 
 model::Dataset Concat(const std::vector<model::Dataset>& parts) {
   model::Dataset all = parts.front();
@@ -70,7 +53,7 @@ int Synth(const SynthArgs& a) {
     t.num_transactions = a.test_rows > 0 ? a.test_rows : std::max<int64_t>(1, a.rows / 2);
     test.push_back(model::MakeSyntheticFraud(t));
     const auto path = out / ("bank-" + std::to_string(b + 1) + ".csv");
-    if (Status s = WriteFileAtomic(path, ToCsv(train.back())); !s.ok()) {
+    if (Status s = WriteFileAtomic(path, model::DatasetToCsv(train.back())); !s.ok()) {
       return Fail("data synth-fraud: writing " + path.string(), s);
     }
     const auto counts = train.back().ClassCounts();
@@ -79,7 +62,7 @@ int Synth(const SynthArgs& a) {
   }
   const model::Dataset pooled = Concat(train);
   const model::Dataset held_out = Concat(test);
-  if (Status s = WriteFileAtomic(out / "test.csv", ToCsv(held_out)); !s.ok()) {
+  if (Status s = WriteFileAtomic(out / "test.csv", model::DatasetToCsv(held_out)); !s.ok()) {
     return Fail("data synth-fraud: writing test.csv", s);
   }
   std::cout << "test.csv: " << held_out.size() << " held-out transactions from every bank, "

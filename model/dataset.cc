@@ -242,4 +242,37 @@ Result<Dataset> LoadCsv(const std::filesystem::path& path, int label_column, boo
   return data;
 }
 
+namespace {
+
+std::string CsvCell(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos && !s.empty() && s.front() != ' ' &&
+      s.back() != ' ') {
+    return s;
+  }
+  std::string out = "\"";
+  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
+}  // namespace
+
+// Header row (feature names, then "label") and one row per example; labels are class
+// indices. Floats in their shortest form that reads back as the same float32.
+std::string DatasetToCsv(const Dataset& d) {
+  std::string out;
+  for (const std::string& name : d.feature_names) out += CsvCell(name) + ",";
+  out += "label\n";
+  char buf[64];
+  for (int64_t i = 0; i < d.size(); ++i) {
+    for (int j = 0; j < d.num_features(); ++j) {
+      // Shortest text that reads back as the same float32 ("20.29", not "20.2900009").
+      auto res = std::to_chars(buf, buf + sizeof buf, d.x(i, j));
+      out.append(buf, res.ptr);
+      out += ',';
+    }
+    out += std::to_string(d.y[i]) + "\n";
+  }
+  return out;
+}
+
 }  // namespace fedtee::model

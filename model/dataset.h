@@ -66,4 +66,10 @@ Result<Dataset> LoadSklearnCsv(const std::filesystem::path& path);
 Result<Dataset> LoadCsv(const std::filesystem::path& path, int label_column = -1,
                         bool has_header = true);
 
+// The CSV LoadCsv(path, -1, true) reads back: a header row of feature names (quoted when
+// they hold a comma, quote, line break or edge space) and "label", then one row per
+// example with floats in their shortest form that reads back as the same float32 and the
+// class index as the label.
+std::string DatasetToCsv(const Dataset& d);
+
 }  // namespace fedtee::model

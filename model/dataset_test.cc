@@ -92,6 +92,18 @@ TEST_F(CsvTest, GenericLoader) {
   EXPECT_EQ(LoadCsv(Write("h.csv", "1,2\n"), 5, false).status().reason(), "dataset.bad_header");
 }
 
+TEST_F(CsvTest, WriterRoundTripsThroughLoadCsv) {
+  auto d = LoadCsv(Write("g.csv", "len,\"width, cm\",label\n20.29,0.1,1\n3,4e-07,0\n"), -1, true);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  std::string text = DatasetToCsv(*d);
+  EXPECT_EQ(text, "len,\"width, cm\",label\n20.29,0.1,1\n3,4e-07,0\n");
+  auto back = LoadCsv(Write("back.csv", text), -1, true);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->feature_names, d->feature_names);
+  EXPECT_EQ(back->x, d->x);  // bit-identical floats
+  EXPECT_EQ(back->y, d->y);
+}
+
 TEST(SklearnDataTest, BreastCancer) {
   if (!std::filesystem::exists(kBreastCancer)) {
     GTEST_SKIP() << kBreastCancer << " absent (apt install python3-sklearn)";
